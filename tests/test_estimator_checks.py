@@ -1,0 +1,55 @@
+"""scikit-learn's own conformance checks, on configurations that fit the checks' data.
+
+The checks use tables with as few as one column, so modalities here select column
+0, or adapt to the width with a module-level callable (module-level so that the
+pickling checks can pickle it).
+"""
+
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import GaussianNB
+from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skpoe import ProductOfExpertsClassifier, make_product_of_experts
+
+
+def first_half(X):
+    """The first half of X's columns (at least one)."""
+    return slice(0, max(1, X.shape[1] // 2))
+
+
+def last_column(X):
+    """The last column of X."""
+    return [X.shape[1] - 1]
+
+
+def second_half(X):
+    """The second half of X's columns (the last column when X has one)."""
+    return slice(min(X.shape[1] // 2, X.shape[1] - 1), X.shape[1])
+
+
+ESTIMATORS = [
+    # single-column modalities (an index, a callable) and a linear inter expert
+    ProductOfExpertsClassifier(
+        [("first", LogisticRegression(), [0]), ("last", LogisticRegression(), last_column)],
+        inter_estimator=LogisticRegression(),
+    ),
+    # width-adaptive callables, a tree that outputs exact zeros, inter expert dropped
+    ProductOfExpertsClassifier(
+        [
+            ("left", LogisticRegression(), first_half),
+            ("right", DecisionTreeClassifier(max_depth=3, random_state=0), second_half),
+        ],
+        inter_estimator="drop",
+        weights={"left": 1.0, "right": 0.5},
+    ),
+    # the convenience constructor, the default inter expert, overlapping modalities
+    make_product_of_experts(
+        (GaussianNB(), first_half), (LogisticRegression(), second_half), (GaussianNB(), [0])
+    ),
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
