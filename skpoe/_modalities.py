@@ -57,8 +57,43 @@ def _slice_to_indices(key, n_features, feature_names, modality):
     return np.arange(n_features, dtype=np.intp)[slice(start, stop)]
 
 
+def _list_to_indices(key, n_features, feature_names, modality):
+    """Names, integer indices or a boolean mask, given as any 1-D sequence."""
+    if hasattr(key, "tolist"):  # arrays, pandas Index and Series: plain Python scalars
+        if getattr(key, "ndim", 1) != 1:
+            raise ValueError(
+                f"Modality {modality!r}: a column selection must be 1-D; got shape {key.shape}."
+            )
+        items = key.tolist()
+    else:
+        try:
+            items = list(key)
+        except TypeError:
+            raise ValueError(
+                f"Modality {modality!r}: columns must be names, indices, a slice, a boolean "
+                f"mask or a callable; got {type(key).__name__}."
+            ) from None
+    if not items:
+        return np.array([], dtype=np.intp)
+    if all(isinstance(k, (bool, np.bool_)) for k in items):
+        if len(items) != n_features:
+            raise ValueError(
+                f"Modality {modality!r}: its boolean mask has {len(items)} entries but X has "
+                f"{n_features} columns."
+            )
+        return np.flatnonzero(items)
+    if all(isinstance(k, (numbers.Integral, np.integer)) and not isinstance(k, bool) for k in items):
+        return _ints_to_indices(items, n_features, modality)
+    if all(isinstance(k, str) for k in items):
+        return _names_to_indices(items, feature_names, modality)
+    raise ValueError(
+        f"Modality {modality!r}: columns must be all names, all integer indices or a boolean "
+        f"mask; got {items[:5]!r}."
+    )
+
+
 def _resolve_columns(key, X, n_features, feature_names, modality):
-    """Return the sorted-as-given, duplicate-free int indices that ``key`` selects."""
+    """Return the duplicate-free int indices that ``key`` selects, in the order given."""
     if callable(key):
         try:
             key = key(X)
@@ -75,35 +110,7 @@ def _resolve_columns(key, X, n_features, feature_names, modality):
     elif isinstance(key, (numbers.Integral, np.integer)) and not isinstance(key, bool):
         indices = _ints_to_indices([key], n_features, modality)
     else:
-        try:
-            key = np.asarray(list(key) if not hasattr(key, "dtype") else key)
-        except TypeError:
-            raise ValueError(
-                f"Modality {modality!r}: columns must be names, indices, a slice, a boolean "
-                f"mask or a callable; got {type(key).__name__}."
-            ) from None
-        if key.ndim != 1:
-            raise ValueError(
-                f"Modality {modality!r}: a column selection must be 1-D; got shape {key.shape}."
-            )
-        if key.size == 0:
-            indices = np.array([], dtype=np.intp)
-        elif key.dtype.kind == "b":
-            if key.shape[0] != n_features:
-                raise ValueError(
-                    f"Modality {modality!r}: its boolean mask has {key.shape[0]} entries but "
-                    f"X has {n_features} columns."
-                )
-            indices = np.flatnonzero(key)
-        elif key.dtype.kind in "iu":
-            indices = _ints_to_indices(key, n_features, modality)
-        elif key.dtype.kind in "OUS" and all(isinstance(k, str) for k in key):
-            indices = _names_to_indices(list(key), feature_names, modality)
-        else:
-            raise ValueError(
-                f"Modality {modality!r}: columns must be all names or all integer "
-                f"indices; got {key.tolist()[:5]!r}."
-            )
+        indices = _list_to_indices(key, n_features, feature_names, modality)
     if indices.size == 0:
         raise ValueError(f"Modality {modality!r} selects no column of X.")
     unique, first = np.unique(indices, return_index=True)

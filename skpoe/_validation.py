@@ -7,6 +7,8 @@ from sklearn.utils import _safe_indexing, check_array, get_tags
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from ._modalities import _column_label
+
 
 def _is_dataframe(X):
     return hasattr(X, "iloc") and hasattr(X, "columns")
@@ -60,7 +62,7 @@ def _encode_y(estimator, y, n_samples):
     if encoder.classes_.shape[0] < 2:
         raise ValueError(
             f"{type(estimator).__name__} needs samples of at least 2 classes in y; got only "
-            f"one class: {encoder.classes_[0]!r}."
+            f"one class: {encoder.classes_[:1].tolist()[0]!r}."
         )
     return encoder.transform(y), encoder.classes_
 
@@ -100,20 +102,17 @@ def _check_values_for_experts(X, plan, feature_names):
     nan_pos, inf_pos = _bad_value_columns(_safe_indexing(X, union, axis=1))
     nan_cols, inf_cols = set(union[nan_pos].tolist()), set(union[inf_pos].tolist())
 
-    def label(j):
-        return repr(feature_names[j]) if feature_names is not None else str(j)
-
     for spec in active:
         inf_here = [j for j in spec.columns if j in inf_cols]
         if inf_here:
             raise ValueError(
-                f"Input X contains infinity in column {label(inf_here[0])} (modality "
+                f"Input X contains infinity in column {_column_label(inf_here[0], feature_names)} (modality "
                 f"{spec.name!r}); experts take finite values or NaN only."
             )
         nan_here = [j for j in spec.columns if j in nan_cols]
         if nan_here and not get_tags(spec.estimator).input_tags.allow_nan:
             raise ValueError(
-                f"Input X contains NaN in column {label(nan_here[0])} (modality "
+                f"Input X contains NaN in column {_column_label(nan_here[0], feature_names)} (modality "
                 f"{spec.name!r}), but its expert {type(spec.estimator).__name__} does not "
                 "accept missing values. Impute them in a Pipeline inside the expert, or use "
                 "an expert that accepts NaN such as HistGradientBoostingClassifier."

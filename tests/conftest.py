@@ -1,0 +1,32 @@
+"""Shared test data: a small table with two informative modalities and a spare column."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def make_table(n_samples=240, n_classes=3, seed=0):
+    """A DataFrame whose ``img_*`` and ``clin_*`` columns both carry the label.
+
+    ``spare`` is pure noise and belongs to no modality in the tests. Labels are
+    strings, so that tests see label encoding at work.
+    """
+    rng = np.random.default_rng(seed)
+    y_code = rng.integers(0, n_classes, size=n_samples)
+    img = rng.normal(size=(n_samples, 4)) + 1.2 * y_code[:, None]
+    clin = rng.normal(size=(n_samples, 2)) + 0.8 * y_code[:, None]
+    X = pd.DataFrame(
+        np.hstack([img, clin, rng.normal(size=(n_samples, 1))]),
+        columns=["img_0", "img_1", "img_2", "img_3", "clin_age", "clin_bmi", "spare"],
+    )
+    labels = np.array(["benign", "malignant", "uncertain", "other"])[:n_classes]
+    return X, labels[y_code]
+
+
+@pytest.fixture
+def table():
+    return make_table()
+
+
+IMG = ["img_0", "img_1", "img_2", "img_3"]
+CLIN = ["clin_age", "clin_bmi"]
