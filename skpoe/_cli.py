@@ -1,4 +1,4 @@
-"""The ``skpoe`` command line: ``skpoe compare`` (and ``python -m skpoe compare``)."""
+"""The ``skpoe`` command line: ``skpoe analyze`` (also ``python -m skpoe analyze``)."""
 
 import argparse
 import fnmatch
@@ -6,7 +6,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 
@@ -20,11 +19,18 @@ def _read_table(path):
         raise _UsageError(f"data file not found: {path}")
     try:
         if path.suffix.lower() == ".parquet":
-            return pd.read_parquet(path)
+            try:
+                return pd.read_parquet(path)
+            except ImportError:
+                raise _UsageError(
+                    f"cannot read {path}: parquet needs pyarrow (pip install 'skpoe[parquet]')"
+                ) from None
         if path.suffix.lower() in (".csv", ".txt"):
             return pd.read_csv(path)
         if path.suffix.lower() == ".tsv":
             return pd.read_csv(path, sep="\t")
+    except _UsageError:
+        raise
     except Exception as exc:  # pandas raises many types for unreadable files
         raise _UsageError(f"cannot read {path}: {type(exc).__name__}: {exc}") from None
     raise _UsageError(f"unsupported file type {path.suffix!r} for {path}: use .csv or .parquet")
@@ -52,12 +58,13 @@ def _parse_modality(text, columns, target):
 
 
 def _load_data(args):
-    """(X, y, modalities, title) from the bundled default or the user's table."""
+    """(X, y, modalities, title, groups) from the bundled default or the user's table."""
     if args.data is None:
         from .datasets import load_breast_cancer_modalities
 
         bunch = load_breast_cancer_modalities()
-        return bunch.data, bunch.target, bunch.modalities, "breast cancer (bundled)"
+        title = "breast cancer (bundled; image-derived measurements of cell nuclei)"
+        return bunch.data, bunch.target, bunch.modalities, title, None
     table = _read_table(args.data)
     if args.target is None:
         raise _UsageError("--target is required with a data file")
@@ -78,7 +85,12 @@ def _load_data(args):
         raise _UsageError(f"target column {args.target!r} has {int(y.isna().sum())} missing values")
     if y.nunique() < 2:
         raise _UsageError(f"target column {args.target!r} has only one class: {y.iloc[0]!r}")
-    return table[used], y, modalities, str(args.data)
+    groups = None
+    if args.groups is not None:
+        if args.groups not in table.columns:
+            raise _UsageError(f"unknown groups column {args.groups!r}")
+        groups = table[args.groups].to_numpy()
+    return table[used], y, modalities, str(args.data), groups
 
 
 def _default_expert():
@@ -89,59 +101,48 @@ def _default_expert():
     return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
 
 
-def _compare(args):
-    from sklearn.model_selection import StratifiedKFold, cross_validate
+def _analyze(args):
+    from ._analyzer import ModalityDependencyAnalyzer
 
-    from ._product import ProductOfExpertsClassifier
-
-    X, y, modalities, title = _load_data(args)
-    poe = ProductOfExpertsClassifier(
+    X, y, modalities, title, groups = _load_data(args)
+    analyzer = ModalityDependencyAnalyzer(
         [(name, _default_expert(), cols) for name, cols in modalities.items()],
+        cv=args.cv,
         n_jobs=args.n_jobs,
+        random_state=args.random_state,
+        verbose=args.verbose,
     )
-    names = list(modalities)
-    # Each model is the same classifier with experts dropped: fusion choices are
-    # just parameter settings, the way a grid search would explore them.
-    models = {f"{n} alone": {m: "drop" for m in names if m != n} | {"inter_estimator": "drop"}
-              for n in names}
-    models["early fusion (inter alone)"] = {m: "drop" for m in names}
-    models["product of intra experts"] = {"inter_estimator": "drop"}
-    models["product of intra + inter"] = {}
-    cv = StratifiedKFold(n_splits=args.cv, shuffle=True, random_state=args.random_state)
-    rows = []
     start = time.perf_counter()
-    for label, params in models.items():
-        scores = cross_validate(
-            _with(poe, params),
-            X, y, cv=cv, scoring=("accuracy", "neg_log_loss"),
-        )
-        rows.append({
-            "model": label,
-            "accuracy": scores["test_accuracy"].mean(),
-            "accuracy_sd": scores["test_accuracy"].std(ddof=1),
-            "log_loss": -scores["test_neg_log_loss"].mean(),
-            "log_loss_sd": scores["test_neg_log_loss"].std(ddof=1),
-        })
-    table = pd.DataFrame(rows).set_index("model")
-    print(f"Cross-validated comparison on {title}: {X.shape[0]} rows, modalities "
-          + ", ".join(f"{n} ({len(c)} columns)" for n, c in modalities.items()))
-    print(f"{args.cv}-fold stratified CV; experts: scaled logistic regression per modality, "
-          "HistGradientBoostingClassifier on all modalities (inter).\n")
-    with pd.option_context("display.float_format", "{:.4f}".format, "display.width", 120):
-        print(table.to_string())
-    print(f"\nwall time: {time.perf_counter() - start:.1f} s")
-    if args.output:
-        out = Path(args.output)
-        out.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out / "comparison.csv")
-        print(f"wrote {out / 'comparison.csv'}")
+    analyzer.fit(X, y, groups=groups)
+    elapsed = time.perf_counter() - start
+    report = "\n".join([
+        f"Data: {title}: {X.shape[0]} rows; modalities "
+        + ", ".join(f"{n} ({len(c)} columns)" for n, c in modalities.items()),
+        "Experts: scaled logistic regression per modality; inter expert "
+        "HistGradientBoostingClassifier on all modalities.",
+        "",
+        analyzer.summary(),
+        "",
+        f"Analysis wall time: {elapsed:.1f} s",
+    ])
+    print(report)
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.txt").write_text(report + "\n")
+    analyzer.results_.to_csv(out / "results.csv")
+    analyzer.dependencies_.to_csv(out / "dependencies.csv")
+    written = ["report.txt", "results.csv", "dependencies.csv"]
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+    except ImportError:
+        print("matplotlib is not installed: no plot (pip install 'skpoe[plot]')")
+    else:
+        analyzer.plot().savefig(out / "dependencies.png", dpi=120)
+        written.append("dependencies.png")
+    print(f"Wrote {', '.join(written)} to {out}/")
     return 0
-
-
-def _with(estimator, params):
-    from sklearn.base import clone
-
-    return clone(estimator).set_params(**params)
 
 
 def _build_parser():
@@ -150,21 +151,30 @@ def _build_parser():
         description="Measure and model the modalities of a table with products of experts.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    compare = sub.add_parser(
-        "compare",
-        help="cross-validate each modality alone, early fusion and the products of experts",
+    analyze = sub.add_parser(
+        "analyze",
+        help="measure each modality's intra- and the inter-modality dependency",
+        description="Cross-validate each modality's expert alone, the inter expert on all "
+        "modalities, and their products; report the intra- and inter-modality "
+        "dependencies, the regime and the recommended model.",
     )
-    compare.add_argument("data", nargs="?", help=".csv or .parquet table (default: bundled "
+    analyze.add_argument("data", nargs="?", help=".csv or .parquet table (default: bundled "
                          "breast-cancer data, modalities mean / error / worst)")
-    compare.add_argument("--target", help="name of the label column")
-    compare.add_argument("--modality", action="append", metavar="NAME=COLS",
+    analyze.add_argument("--target", help="name of the label column")
+    analyze.add_argument("--modality", action="append", metavar="NAME=COLS",
                          help="a modality: comma-separated column names or glob patterns "
                          "such as img_* (repeat for each modality)")
-    compare.add_argument("--cv", type=int, default=5, help="number of folds (default 5)")
-    compare.add_argument("--random-state", type=int, default=0)
-    compare.add_argument("--n-jobs", type=int, default=None)
-    compare.add_argument("--output", help="folder to write comparison.csv into")
-    compare.set_defaults(func=_compare)
+    analyze.add_argument("--groups", metavar="COL",
+                         help="column of group ids (e.g. patient): a group never straddles "
+                         "folds")
+    analyze.add_argument("--cv", type=int, default=5, help="number of folds (default 5)")
+    analyze.add_argument("--random-state", type=int, default=0)
+    analyze.add_argument("--n-jobs", type=int, default=None)
+    analyze.add_argument("--verbose", type=int, default=0)
+    analyze.add_argument("--output", default="skpoe-output",
+                         help="folder for report.txt, results.csv, dependencies.csv and "
+                         "dependencies.png (default: skpoe-output)")
+    analyze.set_defaults(func=_analyze)
     return parser
 
 
@@ -176,8 +186,8 @@ def main(argv=None):
         parser.error("--cv must be at least 2")
     try:
         return args.func(args)
-    except _UsageError as exc:
-        print(f"skpoe: error: {exc}", file=sys.stderr)
+    except (_UsageError, ValueError, TypeError) as exc:  # incl. the estimators' own messages
+        print(f"skpoe: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
 
 

@@ -46,8 +46,6 @@ def _check_combine_weights(weights, n_experts):
         raise ValueError(
             f"weights must be finite and non-negative; weights[{bad[0]}] = {weights[bad[0]]}."
         )
-    if not np.any(weights > 0):
-        raise ValueError("All weights are zero: at least one expert must have a positive weight.")
     return weights
 
 
@@ -76,7 +74,8 @@ def combine_log_proba(log_probas, weights=None, *, log_prior=None):
     weights : array-like of shape (n_experts,), default=None
         Non-negative, finite exponent of each expert; ``None`` means all ones. A
         weight of 0 removes the expert from the product, even where its
-        log-probability is ``-inf``.
+        log-probability is ``-inf``. All weights may be 0 only when ``log_prior``
+        is given, and the result is then the prior.
     log_prior : array-like of shape (n_classes,), default=None
         Log of the class prior :math:`p(y)`. When given, the product is divided by
         :math:`p(y)^{\sum_k w_k - 1}` so that the prior, which every posterior
@@ -109,6 +108,11 @@ def combine_log_proba(log_probas, weights=None, *, log_prior=None):
     """
     experts = _as_expert_list(log_probas)
     weights = _check_combine_weights(weights, len(experts))
+    if log_prior is None and not np.any(weights > 0):
+        raise ValueError(
+            "All weights are zero: at least one expert must have a positive weight (with "
+            "log_prior given, all-zero weights return the prior)."
+        )
     n_classes = experts[0].shape[1]
     # Experts are summed one at a time (not with a tensor product) so that a zero
     # weight never multiplies -inf, and so that memory stays at one (n, K) buffer.

@@ -15,15 +15,25 @@ def run(*args, cwd=None):
     )
 
 
-def test_compare_on_the_bundled_dataset(tmp_path):
-    result = run("compare", "--cv", "3", "--output", str(tmp_path))
+def test_analyze_the_bundled_dataset_by_default(tmp_path):
+    result = run("analyze", "--output", str(tmp_path / "out"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "breast cancer (bundled)" in result.stdout
-    table = pd.read_csv(tmp_path / "comparison.csv", index_col="model")
-    assert {"mean alone", "early fusion (inter alone)", "product of intra + inter"} <= set(
-        table.index
-    )
-    assert (table["accuracy"] > 0.85).all()
+    assert "breast cancer (bundled" in result.stdout
+    assert "Regime: intra" in result.stdout
+    assert "Analysis wall time" in result.stdout
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {
+        "report.txt", "results.csv", "dependencies.csv", "dependencies.png"
+    }
+    results = pd.read_csv(tmp_path / "out" / "results.csv", index_col="model")
+    assert results.loc["intra: worst", "accuracy"] > 0.9
+    deps = pd.read_csv(tmp_path / "out" / "dependencies.csv", index_col="expert")
+    assert set(deps.index) == {"mean", "error", "worst", "inter"}
+
+
+def test_default_output_folder(tmp_path):
+    result = run("analyze", "--cv", "3", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "skpoe-output" / "report.txt").exists()
 
 
 @pytest.fixture
@@ -33,17 +43,21 @@ def csv(tmp_path):
     frame = pd.DataFrame({
         "img_a": rng.normal(size=120) + y, "img_b": rng.normal(size=120),
         "age": rng.normal(size=120) + y, "site": ["x", "y"] * 60, "label": y, "one": 1,
+        "patient": np.arange(120) // 3,
     })
     path = tmp_path / "data.csv"
     frame.to_csv(path, index=False)
     return path
 
 
-def test_compare_on_a_user_table_with_glob_patterns(csv):
-    result = run("compare", str(csv), "--target", "label", "--modality", "image=img_*",
-                 "--modality", "clinical=age", "--cv", "3")
+def test_analyze_a_user_table_with_glob_patterns_and_groups(csv, tmp_path):
+    result = run("analyze", str(csv), "--target", "label", "--modality", "image=img_*",
+                 "--modality", "clinical=age", "--cv", "3", "--groups", "patient",
+                 "--output", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert "image (2 columns), clinical (1 columns)" in result.stdout
+    deps = pd.read_csv(tmp_path / "out" / "dependencies.csv", index_col="expert")
+    assert set(deps.index) == {"image", "clinical", "inter"}
 
 
 @pytest.mark.parametrize(
@@ -58,11 +72,17 @@ def test_compare_on_a_user_table_with_glob_patterns(csv):
         (["{csv}", "--target", "label", "--modality", "a=age,site"],
          "non-numeric column 'site'"),
         (["{csv}", "--target", "label", "--modality", "age"], "expected NAME=COL1,COL2"),
+        (["{csv}", "--target", "label", "--modality", "a=age", "--groups", "ward"],
+         "unknown groups column 'ward'"),
+        (["{unreadable}", "--target", "label", "--modality", "a=age"], "cannot read"),
+        (["{csv}", "--modality", "a=age"], "--target is required"),
     ],
 )
-def test_bad_input_exits_with_one_clear_line(csv, args, message):
-    args = [str(csv) if a == "{csv}" else a for a in args]
-    result = run("compare", *args)
+def test_bad_input_exits_with_one_clear_line(csv, tmp_path, args, message):
+    unreadable = tmp_path / "broken.parquet"
+    unreadable.write_bytes(b"not a parquet file")
+    args = [{"{csv}": str(csv), "{unreadable}": str(unreadable)}.get(a, a) for a in args]
+    result = run("analyze", *args, cwd=tmp_path)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0

@@ -57,7 +57,8 @@ def test_rows_are_distributions_without_warnings(logits):
         out = combine_log_proba([log_softmax(z, axis=1) for z in logits])
     assert not np.isnan(out).any()
     assert (out <= 1e-12).all()
-    np.testing.assert_allclose(np.exp(out).sum(axis=1), 1.0, rtol=1e-12)
+    # float64 keeps ~16 digits of log-probabilities near 1e4 in size: 1e-12 relative
+    np.testing.assert_allclose(np.exp(out).sum(axis=1), 1.0, rtol=1e-10)
 
 
 @settings(max_examples=40, deadline=None)

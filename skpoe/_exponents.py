@@ -1,0 +1,62 @@
+"""Fit one non-negative exponent per expert by minimising the product's log-loss.
+
+Shared by the analyzer's calibrated product and (later) the classifier's learned
+weights, so that both calibrate a product of experts the same way.
+"""
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import logsumexp
+
+
+def _fit_exponents(log_probas, y, log_prior=None, *, max_iter=200):
+    """Exponents ``w >= 0`` minimising the mean negative log-likelihood of the product.
+
+    The product is ``sum_k w_k log p_k - (sum_k w_k - 1) log_prior``, renormalised
+    over the classes (see :func:`skpoe.combine_log_proba`).
+
+    Parameters
+    ----------
+    log_probas : list of ndarray of shape (n_samples, n_classes)
+        Finite (floored) log-probabilities of each expert, on held-out rows.
+    y : ndarray of shape (n_samples,)
+        Class codes in ``0 .. n_classes - 1``.
+    log_prior : ndarray of shape (n_classes,) or (n_samples, n_classes), default=None
+        Log class prior per row; ``None`` fits the plain (uncorrected) product.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_experts,)
+    """
+    stack = np.stack(log_probas)  # (E, n, K): E is small, and rows are held-out ones only
+    n_experts, n_samples, _ = stack.shape
+    if log_prior is not None:
+        # The prior correction is linear in w, so it folds into each expert's term:
+        # w_k * (log p_k - log prior) + log prior.
+        prior = np.broadcast_to(log_prior, stack.shape[1:])
+        stack = stack - prior
+        offset = prior
+    else:
+        offset = np.zeros(stack.shape[1:])
+    rows = np.arange(n_samples)
+    observed = stack[:, rows, y]  # (E, n): each expert's term at the true class
+
+    def loss_and_grad(w):
+        joint = np.tensordot(w, stack, axes=1) + offset
+        log_z = logsumexp(joint, axis=1)
+        proba = np.exp(joint - log_z[:, None])
+        loss = np.mean(log_z - joint[rows, y])
+        # d/dw_k = E_p[term_k] - term_k(y), averaged over rows
+        expected = np.einsum("enk,nk->en", stack, proba)
+        grad = np.mean(expected - observed, axis=1)
+        return loss, grad
+
+    result = minimize(
+        loss_and_grad,
+        x0=np.ones(n_experts),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.0, None)] * n_experts,
+        options={"maxiter": max_iter},
+    )
+    return np.maximum(result.x, 0.0)

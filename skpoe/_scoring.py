@@ -1,0 +1,50 @@
+"""Per-fold metrics of log-probabilities, and paired standard errors over CV folds."""
+
+import warnings
+
+import numpy as np
+from sklearn.metrics import balanced_accuracy_score, roc_auc_score
+
+METRICS = ("accuracy", "balanced_accuracy", "log_loss", "roc_auc")
+
+
+def _fold_metrics(log_proba, y):
+    """Accuracy, balanced accuracy, log-loss (nats) and ROC AUC of one fold's predictions.
+
+    ROC AUC is one-vs-rest for multiclass, and NaN when the fold lacks a class.
+    """
+    rows = np.arange(y.shape[0])
+    pred = np.argmax(log_proba, axis=1)
+    proba = np.exp(log_proba)
+    n_classes = log_proba.shape[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a class absent from a small fold
+        balanced = balanced_accuracy_score(y, pred)
+        try:
+            if n_classes == 2:
+                auc = roc_auc_score(y, proba[:, 1])
+            else:
+                auc = roc_auc_score(y, proba, multi_class="ovr", labels=np.arange(n_classes))
+        except ValueError:
+            auc = np.nan
+    return {
+        "accuracy": float(np.mean(pred == y)),
+        "balanced_accuracy": float(balanced),
+        "log_loss": float(-np.mean(log_proba[rows, y])),
+        "roc_auc": float(auc),
+    }
+
+
+def _paired_se(differences, test_train_ratio):
+    """Standard error of the mean of per-fold paired differences, corrected for CV.
+
+    Folds share training rows, so their scores are correlated and the naive
+    ``sd / sqrt(n_folds)`` is too small. The Nadeau & Bengio (2003) correction
+    scales the variance by ``1 / n_folds + n_test / n_train`` instead of
+    ``1 / n_folds``. NaN with fewer than two folds.
+    """
+    differences = np.asarray(differences, dtype=np.float64)
+    if differences.size < 2:
+        return np.nan
+    variance = np.var(differences, ddof=1)
+    return float(np.sqrt(variance * (1.0 / differences.size + test_train_ratio)))
