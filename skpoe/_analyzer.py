@@ -1,15 +1,14 @@
 """ModalityDependencyAnalyzer: measure each modality's contribution alone and jointly."""
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from joblib import Parallel, delayed
-from sklearn.base import clone, _fit_context
+from sklearn.base import _fit_context, clone
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
 from sklearn.utils import Bunch, _safe_indexing, check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import INTER, _ExpertsComposition
@@ -192,13 +191,9 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
     """
 
     _parameter_constraints: dict = {
-        "experts": [list, tuple],
-        "inter_estimator": [HasMethods(["fit", "predict_proba"]), StrOptions({"drop"}), None],
+        **_ExpertsComposition._parameter_constraints,
         "cv": ["cv_object"],
-        "proba_floor": [Interval(Real, 0, 1, closed="neither")],
-        "n_jobs": [Integral, None],
         "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     def __init__(

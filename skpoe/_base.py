@@ -7,10 +7,12 @@ validated plan of experts with resolved column indices.
 """
 
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils import get_tags
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import _BaseComposition
 
 from ._modalities import _resolve_columns
@@ -39,6 +41,14 @@ def _default_inter_estimator():
 
 class _ExpertsComposition(_BaseComposition):
     """Nested parameters (``name__param``) and plan validation for ``experts``."""
+
+    _parameter_constraints: dict = {
+        "experts": [list, tuple],
+        "inter_estimator": [HasMethods(["fit", "predict_proba"]), StrOptions({"drop"}), None],
+        "proba_floor": [Interval(Real, 0, 1, closed="neither")],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
 
     @property
     def _experts(self):

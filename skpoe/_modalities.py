@@ -82,7 +82,7 @@ def _list_to_indices(key, n_features, feature_names, modality):
                 f"{n_features} columns."
             )
         return np.flatnonzero(items)
-    if all(isinstance(k, (numbers.Integral, np.integer)) and not isinstance(k, bool) for k in items):
+    if all(isinstance(k, numbers.Integral) and not isinstance(k, bool) for k in items):
         return _ints_to_indices(items, n_features, modality)
     if all(isinstance(k, str) for k in items):
         return _names_to_indices(items, feature_names, modality)

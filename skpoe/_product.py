@@ -1,12 +1,9 @@
 """The product-of-experts classifier over column-group modalities."""
 
-from numbers import Integral, Real
-
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._base import INTER, _ExpertsComposition, _ExpertSpec
@@ -137,12 +134,8 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
     """
 
     _parameter_constraints: dict = {
-        "experts": [list, tuple],
-        "inter_estimator": [HasMethods(["fit", "predict_proba"]), StrOptions({"drop"}), None],
+        **_ExpertsComposition._parameter_constraints,
         "weights": ["array-like", dict, None],
-        "proba_floor": [Interval(Real, 0, 1, closed="neither")],
-        "n_jobs": [Integral, None],
-        "verbose": ["verbose"],
     }
 
     def __init__(

@@ -32,9 +32,13 @@ def _check_X(estimator, X, *, reset):
     else:
         n_samples, n_features = X.shape
         if n_samples < 1:
-            raise ValueError(f"Found X with 0 sample(s) (shape={X.shape}); at least 1 is required.")
+            raise ValueError(
+            f"Found X with 0 sample(s) (shape={X.shape}); at least 1 is required."
+        )
         if n_features < 1:
-            raise ValueError(f"Found X with 0 feature(s) (shape={X.shape}); at least 1 is required.")
+            raise ValueError(
+                f"Found X with 0 feature(s) (shape={X.shape}); at least 1 is required."
+            )
     validate_data(estimator, X, reset=reset, skip_check_array=True)
     return X
 
@@ -42,7 +46,9 @@ def _check_X(estimator, X, *, reset):
 def _encode_y(estimator, y, n_samples):
     """Return (encoded y, classes) for single-output classification with >= 2 classes."""
     if y is None:
-        raise ValueError(f"{type(estimator).__name__} requires y to be passed, but the target y is None.")
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the target y is None."
+        )
     y_type = type_of_target(y, input_name="y")
     if y_type.startswith("multilabel") or y_type.endswith("multioutput"):
         raise ValueError(
@@ -56,7 +62,7 @@ def _encode_y(estimator, y, n_samples):
             f"X and y have inconsistent numbers of samples: X has {n_samples}, y has "
             f"{y.shape[0]}."
         )
-    if getattr(y, "dtype", None) == object and any(v is None for v in y):
+    if y.dtype == object and any(v is None for v in y):
         raise ValueError("y contains None; every sample needs a class label.")
     encoder = LabelEncoder().fit(y)
     if encoder.classes_.shape[0] < 2:
@@ -106,13 +112,15 @@ def _check_values_for_experts(X, plan, feature_names):
         inf_here = [j for j in spec.columns if j in inf_cols]
         if inf_here:
             raise ValueError(
-                f"Input X contains infinity in column {_column_label(inf_here[0], feature_names)} (modality "
-                f"{spec.name!r}); experts take finite values or NaN only."
+                f"Input X contains infinity in column "
+                f"{_column_label(inf_here[0], feature_names)} (modality {spec.name!r}); "
+                "experts take finite values or NaN only."
             )
         nan_here = [j for j in spec.columns if j in nan_cols]
         if nan_here and not get_tags(spec.estimator).input_tags.allow_nan:
             raise ValueError(
-                f"Input X contains NaN in column {_column_label(nan_here[0], feature_names)} (modality "
+                f"Input X contains NaN in column {_column_label(nan_here[0], feature_names)} "
+                f"(modality "
                 f"{spec.name!r}), but its expert {type(spec.estimator).__name__} does not "
                 "accept missing values. Impute them in a Pipeline inside the expert, or use "
                 "an expert that accepts NaN such as HistGradientBoostingClassifier."

@@ -230,3 +230,14 @@ def test_block_permutation_moves_whole_rows_of_the_block(container):
     assert sorted(int(r[0]) for r in rows) == list(range(10))
     assert not np.array_equal(out, base)
     assert np.array_equal(np.asarray(X.toarray() if sp.issparse(X) else X), base)  # input kept
+
+
+def test_parallel_analysis_equals_sequential_and_verbose_reports_progress(capfd):
+    data = make_planted_modalities("independent", n_samples=200, random_state=5)
+    experts = [(n, LogisticRegression(), c) for n, c in data.modalities.items()]
+    one = ModalityDependencyAnalyzer(experts, cv=3, random_state=0).fit(data.data, data.target)
+    two = ModalityDependencyAnalyzer(experts, cv=3, random_state=0, n_jobs=2, verbose=1).fit(
+        data.data, data.target
+    )
+    pd.testing.assert_frame_equal(one.results_, two.results_)
+    assert "Done" in capfd.readouterr().err

@@ -52,8 +52,9 @@ FIT_CASES = [
     ("column twice in a modality", model([("image", lr(), ["img_0", "img_0"])]), X, Y, {},
      ValueError, r"Modality 'image' selects column 'img_0' more than once"),
     ("mixed names and indices", model([("image", lr(), ["img_0", 3])]), X, Y, {},
-     ValueError, r"Modality 'image': columns must be all names, all integer indices or a boolean mask; "
-                r"got \['img_0', 3\]"),
+     ValueError,
+     r"Modality 'image': columns must be all names, all integer indices or a boolean mask; "
+     r"got \['img_0', 3\]"),
     ("duplicate expert names", model([("image", lr(), IMG), ("image", lr(), CLIN)]), X, Y, {},
      ValueError, r"Names provided are not unique: \['image', 'image'\]"),
     ("name with __", model([("ima__ge", lr(), IMG)]), X, Y, {},
@@ -98,7 +99,8 @@ FIT_CASES = [
      X, Y, {"sample_weight": np.ones(len(Y))},
      TypeError, r"Expert 'clinical' \(KNeighborsClassifier\) does not accept sample_weight"),
     ("probability floor out of range", model(proba_floor=0.0), X, Y, {},
-     InvalidParameterError, r"'proba_floor' parameter of ProductOfExpertsClassifier must be a float in the range"),
+     InvalidParameterError,
+     r"'proba_floor' parameter of ProductOfExpertsClassifier must be a float in the range"),
     ("empty X", model(), X.iloc[:0], Y[:0], {},
      ValueError, r"0 sample\(s\)"),
 ]
