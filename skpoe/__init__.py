@@ -2,6 +2,7 @@
 
 from ._analyzer import ModalityDependencyAnalyzer
 from ._combine import combine_log_proba
+from ._contributions import modality_drivers
 from ._product import ProductOfExpertsClassifier, make_product_of_experts
 
 __version__ = "0.1.0.dev0"
@@ -11,4 +12,5 @@ __all__ = [
     "ProductOfExpertsClassifier",
     "combine_log_proba",
     "make_product_of_experts",
+    "modality_drivers",
 ]

@@ -49,7 +49,7 @@ def _check_combine_weights(weights, n_experts):
     return weights
 
 
-def combine_log_proba(log_probas, weights=None, *, log_prior=None):
+def combine_log_proba(log_probas, weights=None, *, log_prior=None, present=None):
     r"""Combine experts' log-probabilities as a (weighted) product of experts.
 
     Computes, row by row,
@@ -81,6 +81,12 @@ def combine_log_proba(log_probas, weights=None, *, log_prior=None):
         :math:`p(y)^{\sum_k w_k - 1}` so that the prior, which every posterior
         carries once, is counted once in the result (exact for conditionally
         independent modalities).
+    present : array-like of bool of shape (n_samples, n_experts), default=None
+        Which experts are present for each row. An absent expert (a missing
+        modality) is left out of that row's product, and out of its
+        :math:`\sum_k w_k`; its log-probabilities there may be anything, NaN
+        included. A row with no expert present gets the prior (``log_prior`` is
+        then required). ``None`` means every expert is present everywhere.
 
     Returns
     -------
@@ -105,30 +111,38 @@ def combine_log_proba(log_probas, weights=None, *, log_prior=None):
     >>> np.round(np.exp(combine_log_proba([a, b], weights=[1, 0])), 3)
     array([[0.9, 0.1],
            [0.5, 0.5]])
+
+    Expert ``b`` absent from the second row (its modality is missing there):
+
+    >>> present = np.array([[True, True], [True, False]])
+    >>> np.round(np.exp(combine_log_proba([a, b], present=present)), 3)
+    array([[0.931, 0.069],
+           [0.5  , 0.5  ]])
+    """
+    joint, _, _ = _product_terms(log_probas, weights, log_prior, present)
+    joint -= logsumexp(joint, axis=1, keepdims=True)
+    return joint
+
+
+def _product_terms(log_probas, weights, log_prior, present, keep_terms=False):
+    """The unnormalised product, and (optionally) each term of it.
+
+    Returns ``(joint, terms, prior_term)``: ``joint`` of shape (n_samples,
+    n_classes) is the sum of the experts' weighted log-probabilities and of the
+    prior term; ``terms`` lists each expert's weighted log-probabilities (NaN where
+    absent) when ``keep_terms``; ``prior_term`` is the prior correction (zeros
+    without ``log_prior``).
     """
     experts = _as_expert_list(log_probas)
     weights = _check_combine_weights(weights, len(experts))
-    if log_prior is None and not np.any(weights > 0):
-        raise ValueError(
-            "All weights are zero: at least one expert must have a positive weight (with "
-            "log_prior given, all-zero weights return the prior)."
-        )
-    n_classes = experts[0].shape[1]
-    # Experts are summed one at a time (not with a tensor product) so that a zero
-    # weight never multiplies -inf, and so that memory stays at one (n, K) buffer.
-    joint = np.zeros(experts[0].shape, dtype=np.float64)
-    for k, (w, lp) in enumerate(zip(weights, experts)):
-        if w == 0:
-            continue
-        if np.isnan(lp).any() or np.isposinf(lp).any():
+    n_samples, n_classes = experts[0].shape
+    if present is not None:
+        present = np.asarray(present, dtype=bool)
+        if present.shape != (n_samples, len(experts)):
             raise ValueError(
-                f"log_probas[{k}] contains NaN or +inf; log-probabilities must be finite "
-                "or -inf."
+                f"present must have shape (n_samples, n_experts) = "
+                f"({n_samples}, {len(experts)}); got {present.shape}."
             )
-        if w == 1:
-            joint += lp
-        else:
-            joint += w * lp
     if log_prior is not None:
         log_prior = np.asarray(log_prior, dtype=np.float64)
         if log_prior.shape != (n_classes,) or not np.all(np.isfinite(log_prior)):
@@ -136,7 +150,39 @@ def combine_log_proba(log_probas, weights=None, *, log_prior=None):
                 f"log_prior must hold a finite log-probability for each of the "
                 f"{n_classes} classes; got shape {log_prior.shape}."
             )
-        joint -= (weights.sum() - 1.0) * log_prior
+    # Summed over experts one at a time (not with a tensor product) so that a zero
+    # weight never multiplies -inf, and so that memory stays at one (n, K) buffer.
+    joint = np.zeros((n_samples, n_classes), dtype=np.float64)
+    weight_sum = np.zeros(n_samples)
+    terms = []
+    for k, (w, lp) in enumerate(zip(weights, experts)):
+        rows = slice(None) if present is None else present[:, k]
+        if w > 0:
+            lp_rows = lp[rows]
+            if np.isnan(lp_rows).any() or np.isposinf(lp_rows).any():
+                raise ValueError(
+                    f"log_probas[{k}] contains NaN or +inf where the expert is present; "
+                    "log-probabilities must be finite or -inf."
+                )
+            joint[rows] += lp_rows if w == 1 else w * lp_rows
+            weight_sum[rows] += w
+        if keep_terms:
+            term = np.full((n_samples, n_classes), np.nan)
+            term[rows] = lp[rows] * w if w > 0 else 0.0
+            terms.append(term)
+    nobody = weight_sum == 0
+    if log_prior is None:
+        if nobody.any():
+            raise ValueError(
+                "All weights are zero" + ("" if present is None else " or absent")
+                + f" for {int(nobody.sum())} row(s) (first: row {np.flatnonzero(nobody)[0]}): "
+                "at least one expert must weigh in, unless log_prior is given (such rows "
+                "then get the prior)."
+            )
+        prior_term = np.zeros_like(joint)
+    else:
+        prior_term = -(weight_sum - 1.0)[:, None] * log_prior
+        joint += prior_term
     impossible = np.isneginf(joint).all(axis=1)
     if impossible.any():
         rows = np.flatnonzero(impossible)
@@ -145,5 +191,4 @@ def combine_log_proba(log_probas, weights=None, *, log_prior=None):
             f"(first: row {rows[0]}): every class is ruled out by some expert. Floor the "
             "experts' probabilities (ProductOfExpertsClassifier does, see proba_floor)."
         )
-    joint -= logsumexp(joint, axis=1, keepdims=True)
-    return joint
+    return joint, terms, prior_term

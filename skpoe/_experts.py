@@ -27,9 +27,16 @@ def _sample_weight_params(estimator, name, sample_weight):
     )
 
 
-def _fit_expert(estimator, X, columns, y, sample_weight, name):
-    """Clone ``estimator`` and fit it on ``X[:, columns]``; the caller's object is untouched."""
+def _fit_expert(estimator, X, columns, y, sample_weight, name, rows=None):
+    """Clone ``estimator`` and fit it on ``X[rows, columns]``; the caller's object is untouched.
+
+    ``rows`` (a boolean mask, None for all) restricts training to the rows where
+    the expert's modality is present.
+    """
     estimator = clone(estimator)
+    if rows is not None:
+        X, y = _safe_indexing(X, rows, axis=0), y[rows]
+        sample_weight = None if sample_weight is None else sample_weight[rows]
     X_sub = _safe_indexing(X, _as_column_key(columns), axis=1)
     estimator.fit(X_sub, y, **_sample_weight_params(estimator, name, sample_weight))
     if not hasattr(estimator, "classes_"):
@@ -45,13 +52,21 @@ def _fit_expert(estimator, X, columns, y, sample_weight, name):
 _FEATURE_NAME_WARNINGS = r"X (does not have valid|has) feature names"
 
 
-def _expert_log_proba(estimator, X, columns, n_classes, floor, name):
+def _expert_log_proba(estimator, X, columns, n_classes, floor, name, rows=None):
     """Log-probabilities of a fitted expert over all ``n_classes`` encoded classes.
 
     Classes the expert never saw get probability ``floor``; every probability is
     floored at ``floor`` before the log, so that experts that output exact zeros
-    (trees, k-NN) give finite log-probabilities and no log(0) warning.
+    (trees, k-NN) give finite log-probabilities and no log(0) warning. With
+    ``rows`` (a boolean mask), only those rows are scored; the others are NaN.
     """
+    if rows is not None:
+        out = np.full((rows.shape[0], n_classes), np.nan)
+        if rows.any():
+            out[rows] = _expert_log_proba(
+                estimator, _safe_indexing(X, rows, axis=0), columns, n_classes, floor, name
+            )
+        return out
     X_sub = _safe_indexing(X, _as_column_key(columns), axis=1)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_FEATURE_NAME_WARNINGS, category=UserWarning)

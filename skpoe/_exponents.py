@@ -9,7 +9,8 @@ from scipy.optimize import minimize
 from scipy.special import logsumexp
 
 
-def _fit_exponents(log_probas, y, log_prior=None, *, max_iter=200):
+def _fit_exponents(log_probas, y, log_prior=None, *, present=None, sample_weight=None,
+                   max_iter=200):
     """Exponents ``w >= 0`` minimising the mean negative log-likelihood of the product.
 
     The product is ``sum_k w_k log p_k - (sum_k w_k - 1) log_prior``, renormalised
@@ -23,6 +24,10 @@ def _fit_exponents(log_probas, y, log_prior=None, *, max_iter=200):
         Class codes in ``0 .. n_classes - 1``.
     log_prior : ndarray of shape (n_classes,) or (n_samples, n_classes), default=None
         Log class prior per row; ``None`` fits the plain (uncorrected) product.
+    present : ndarray of bool of shape (n_samples, n_experts), default=None
+        Experts absent from a row (NaN there) are left out of its product.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weight of each row in the mean log-loss.
 
     Returns
     -------
@@ -38,6 +43,11 @@ def _fit_exponents(log_probas, y, log_prior=None, *, max_iter=200):
         offset = prior
     else:
         offset = np.zeros(stack.shape[1:])
+    if present is not None:
+        # An absent expert's term is 0: out of the product and out of sum(w).
+        stack = np.where(np.asarray(present, dtype=bool).T[:, :, None], stack, 0.0)
+    row_weight = (np.full(n_samples, 1.0 / n_samples) if sample_weight is None
+                  else np.asarray(sample_weight, dtype=np.float64) / np.sum(sample_weight))
     rows = np.arange(n_samples)
     observed = stack[:, rows, y]  # (E, n): each expert's term at the true class
 
@@ -45,10 +55,10 @@ def _fit_exponents(log_probas, y, log_prior=None, *, max_iter=200):
         joint = np.tensordot(w, stack, axes=1) + offset
         log_z = logsumexp(joint, axis=1)
         proba = np.exp(joint - log_z[:, None])
-        loss = np.mean(log_z - joint[rows, y])
+        loss = np.dot(row_weight, log_z - joint[rows, y])
         # d/dw_k = E_p[term_k] - term_k(y), averaged over rows
         expected = np.einsum("enk,nk->en", stack, proba)
-        grad = np.mean(expected - observed, axis=1)
+        grad = (expected - observed) @ row_weight
         return loss, grad
 
     result = minimize(

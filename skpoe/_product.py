@@ -2,14 +2,18 @@
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.utils import Bunch
+from scipy.special import logsumexp
+from sklearn.base import ClassifierMixin, _fit_context, clone
+from sklearn.model_selection import check_cv
+from sklearn.utils import Bunch, _safe_indexing, get_tags
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._base import INTER, _ExpertsComposition, _ExpertSpec
-from ._combine import combine_log_proba
+from ._combine import _product_terms
 from ._experts import _expert_log_proba, _fit_expert, _sample_weight_params
-from ._validation import _check_values_for_experts, _check_X, _encode_y
+from ._exponents import _fit_exponents
+from ._validation import _check_X, _encode_y, _Missingness
 from ._weights import _resolve_weights
 
 
@@ -50,19 +54,51 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         nonlinear, so that it can capture interactions between modalities, strong on
         tabular data, and it accepts missing values. ``"drop"`` leaves the product to
         the intra experts.
-    weights : array-like of shape (n_modalities + 1,), dict or None, default=None
+    weights : array-like of shape (n_modalities + 1,), dict, "learn" or None, \
+            default=None
         Exponent :math:`w_k \ge 0` of each expert. A sequence lists the intra experts
         in ``experts`` order followed by the inter expert; a dict maps expert names
         (``"inter"`` for the inter expert) to weights, missing names meaning 1.
         Weights of dropped experts are ignored; a weight of 0 removes an expert from
         the product (it is still fitted, as in
         :class:`~sklearn.ensemble.VotingClassifier`). ``None`` means all ones.
+        ``"learn"`` fits the exponents by minimising the log-loss of the product
+        (prior-corrected if ``prior_correction``) on out-of-fold predictions of an
+        internal cross-validation (``cv``); this costs ``cv`` extra fits of every
+        expert, so about ``cv + 1`` times the fit time.
+    prior_correction : bool, default=False
+        Divide the product by the class prior once per extra expert:
+        :math:`p(y \mid x) \propto \prod_k p_k(y \mid x_k)^{w_k} /
+        p(y)^{\sum_k w_k - 1}`, with :math:`p(y)` the (sample-weighted) training
+        class frequencies. By Bayes, :math:`p_k(y \mid x_k) \propto p(x_k \mid y)\,
+        p(y)`; if the modalities are conditionally independent given the label,
+        :math:`p(y \mid x) \propto p(y) \prod_k p(x_k \mid y) \propto
+        \prod_k p_k(y \mid x_k) / p(y)^{K - 1}`: the plain product counts the prior
+        :math:`K` times instead of once, which skews predictions toward the
+        majority class on imbalanced data.
+    missing_modality : {"error", "drop"}, default="error"
+        What to do with a row whose columns of a modality are all NaN (the modality
+        is absent). ``"error"`` raises, naming the modality and the number of rows.
+        ``"drop"`` leaves the absent experts out of that row's product (and out of
+        :math:`\sum_k w_k` for the prior correction). At fit, each intra expert
+        trains on the rows where its modality is present; the inter expert trains
+        on complete rows and is left out of incomplete rows, unless it accepts NaN
+        itself (``allow_nan`` tag, e.g. HistGradientBoosting), in which case it
+        sees every row with some modality present. Rows with every modality absent
+        get the training class prior. A modality that is only partly missing in a
+        row goes to its experts as NaN: they must accept NaN.
     proba_floor : float in (0, 1), default=1e-9
         Each expert's probabilities are raised to at least this value before taking
         logs, so that an expert that outputs an exact 0 (trees, k-NN) or never saw a
         class cannot veto it outright: the product stays finite and free of log(0)
         warnings, and one expert's 0 costs at most ``-log(proba_floor)`` nats
         (about 20.7 at the default).
+    cv : int, cross-validation generator or iterable, default=5
+        The internal cross-validation of ``weights="learn"``; unused otherwise. An
+        int means ``StratifiedKFold(cv)``.
+    cv : int, cross-validation generator or iterable, default=5
+        The internal cross-validation of ``weights="learn"``; unused otherwise. An
+        int means ``StratifiedKFold(cv)``.
     n_jobs : int, default=None
         Number of experts fitted in parallel with joblib. ``None`` means 1 unless
         in a :obj:`joblib.parallel_backend` context; ``-1`` uses all processors.
@@ -82,7 +118,11 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
     expert_names_ : list of str
         Names of ``estimators_``, in the same order.
     weights_ : ndarray of shape (len(estimators_),)
-        Exponent of each fitted expert in the product.
+        Exponent of each fitted expert in the product (the learned ones with
+        ``weights="learn"``).
+    class_prior_ : ndarray of shape (n_classes,)
+        Training class frequencies (sample-weighted): the prior of the prior
+        correction and of rows with every modality absent.
     modality_columns_ : dict of str to ndarray of int
         Column indices of X selected by each modality (dropped ones included).
     inter_columns_ : ndarray of int
@@ -135,7 +175,10 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
 
     _parameter_constraints: dict = {
         **_ExpertsComposition._parameter_constraints,
-        "weights": ["array-like", dict, None],
+        "weights": ["array-like", dict, StrOptions({"learn"}), None],
+        "prior_correction": ["boolean"],
+        "missing_modality": [StrOptions({"error", "drop"})],
+        "cv": ["cv_object"],
     }
 
     def __init__(
@@ -144,14 +187,20 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         *,
         inter_estimator=None,
         weights=None,
+        prior_correction=False,
+        missing_modality="error",
         proba_floor=1e-9,
+        cv=5,
         n_jobs=None,
         verbose=0,
     ):
         self.experts = experts
         self.inter_estimator = inter_estimator
         self.weights = weights
+        self.prior_correction = prior_correction
+        self.missing_modality = missing_modality
         self.proba_floor = proba_floor
+        self.cv = cv
         self.n_jobs = n_jobs
         self.verbose = verbose
 
@@ -181,17 +230,23 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         y_encoded, self.classes_ = _encode_y(self, y, X.shape[0])
         feature_names = getattr(self, "feature_names_in_", None)
         plan = self._expert_plan(X, self.n_features_in_, feature_names)
-        weights = _resolve_weights(self.weights, plan)
-        _check_values_for_experts(X, plan, feature_names)
+        learn = isinstance(self.weights, str) and self.weights == "learn"
+        weights = _resolve_weights(None if learn else self.weights, plan)
         active = [spec for spec in plan if not spec.dropped]
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
             for spec in active:  # fail before any fit, naming the expert
                 _sample_weight_params(spec.estimator, spec.name, sample_weight)
+        rows = self._expert_rows(X, plan, active, feature_names)
+        for spec in active:
+            self._check_trainable(spec, rows[spec.name], y_encoded)
 
+        counts = np.bincount(y_encoded, weights=sample_weight, minlength=len(self.classes_))
+        self.class_prior_ = counts / counts.sum()
         fitted = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
             delayed(_fit_expert)(
-                spec.estimator, X, spec.columns, y_encoded, sample_weight, spec.name
+                spec.estimator, X, spec.columns, y_encoded, sample_weight, spec.name,
+                rows=rows[spec.name],
             )
             for spec in active
         )
@@ -201,7 +256,73 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         self.weights_ = weights[[not spec.dropped for spec in plan]]
         self.modality_columns_ = {spec.name: spec.columns for spec in plan if not spec.is_inter}
         self.inter_columns_ = plan[-1].columns
+        if learn:
+            self.weights_ = self._learn_weights(X, y_encoded, sample_weight)
         return self
+
+    def _expert_rows(self, X, plan, active, feature_names):
+        """Rows each active expert sees (None: all), after the missing-value checks."""
+        missing = _Missingness(X, [spec for spec in plan if not spec.is_inter], feature_names)
+        if self.missing_modality == "error":
+            missing.check_no_absent()
+        absent = missing.absent
+        rows = {}
+        for spec in active:
+            if not spec.is_inter:
+                keep = ~absent[:, missing.names.index(spec.name)]
+            elif get_tags(spec.estimator).input_tags.allow_nan:
+                keep = ~absent.all(axis=1)
+            else:
+                keep = ~absent.any(axis=1)
+            rows[spec.name] = None if keep.all() else keep
+            missing.check_nan(spec, rows[spec.name])
+        return rows
+
+    def _check_trainable(self, spec, rows, y_encoded):
+        """An expert restricted to the rows of its modality needs two classes there."""
+        if rows is None:
+            return
+        seen = np.unique(y_encoded[rows])
+        if seen.size < 2:
+            where = "complete rows" if spec.is_inter else f"rows where {spec.name!r} is present"
+            found = "no row" if seen.size == 0 else f"only class {self.classes_[seen[0]]!r}"
+            raise ValueError(
+                f"Expert {spec.name!r} cannot be trained: the {where} hold {found}; an "
+                "expert needs at least 2 classes."
+            )
+
+    def _learn_weights(self, X, y_encoded, sample_weight):
+        """Exponents minimising the product's out-of-fold log-loss (internal CV)."""
+        cv = check_cv(self.cv, y_encoded, classifier=True)
+        n_samples, n_classes = X.shape[0], len(self.classes_)
+        n_experts = len(self.estimators_)
+        oof = [np.full((n_samples, n_classes), np.nan) for _ in range(n_experts)]
+        present = np.zeros((n_samples, n_experts), dtype=bool)
+        scored = np.zeros(n_samples, dtype=bool)
+        for train, test in cv.split(X, y_encoded):
+            sub = clone(self).set_params(weights=None, verbose=0)
+            sub.fit(
+                _safe_indexing(X, train), self.classes_[y_encoded[train]],
+                None if sample_weight is None else sample_weight[train],
+            )
+            missing_classes = np.setdiff1d(self.classes_, sub.classes_)
+            if missing_classes.size:
+                raise ValueError(
+                    f"weights='learn': class {missing_classes.tolist()[0]!r} is absent from a "
+                    "training fold of the internal cross-validation; use fewer folds (cv)."
+                )
+            log_probas, _, fold_present = sub._experts_log_proba(_safe_indexing(X, test))
+            for k in range(n_experts):
+                oof[k][test] = log_probas[k]
+            present[test] = fold_present
+            scored[test] = True
+        log_prior = np.log(np.maximum(self.class_prior_, self.proba_floor))
+        return _fit_exponents(
+            [lp[scored] for lp in oof], y_encoded[scored],
+            log_prior if self.prior_correction else None,
+            present=present[scored],
+            sample_weight=None if sample_weight is None else sample_weight[scored],
+        )
 
     def _fitted_plan(self):
         columns = [
@@ -213,22 +334,56 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
             for name, est, cols in zip(self.expert_names_, self.estimators_, columns)
         ]
 
-    def _experts_log_proba(self, X):
-        """Validated X -> (log-probabilities of each weighted expert, their weights)."""
+    def _experts_log_proba(self, X, all_experts=False):
+        """Validated X -> (log-probabilities, weights, presence) of the weighted experts.
+
+        Experts of weight 0 are skipped unless ``all_experts``; an expert's
+        log-probabilities are NaN on the rows where it is absent.
+        """
         check_is_fitted(self)
         X = _check_X(self, X, reset=False)
-        feature_names = getattr(self, "feature_names_in_", None)
-        used = [
-            (spec, w) for spec, w in zip(self._fitted_plan(), self.weights_) if w > 0
-        ]
-        _check_values_for_experts(X, [spec for spec, _ in used], feature_names)
+        specs = self._fitted_plan()
+        used = [k for k, w in enumerate(self.weights_) if all_experts or w > 0]
+        plan = [
+            _ExpertSpec(name, None, cols) for name, cols in self.modality_columns_.items()
+        ] + specs
+        # Every fitted expert's input is checked, weight 0 or not: the same X is
+        # valid or not whatever the weights.
+        rows = self._expert_rows(X, plan, specs, getattr(self, "feature_names_in_", None))
         log_probas = [
             _expert_log_proba(
-                spec.estimator, X, spec.columns, len(self.classes_), self.proba_floor, spec.name
+                specs[k].estimator, X, specs[k].columns, len(self.classes_),
+                self.proba_floor, specs[k].name, rows=rows[specs[k].name],
             )
-            for spec, _ in used
+            for k in used
         ]
-        return log_probas, np.array([w for _, w in used])
+        present = np.ones((X.shape[0], len(used)), dtype=bool)
+        for j, k in enumerate(used):
+            if rows[specs[k].name] is not None:
+                present[:, j] = rows[specs[k].name]
+        return log_probas, self.weights_[used], present
+
+    def _product(self, X, keep_terms=False):
+        """(unnormalised log-product, expert terms, prior term, expert names)."""
+        log_probas, weights, present = self._experts_log_proba(X, all_experts=keep_terms)
+        names = [n for n, w in zip(self.expert_names_, self.weights_) if keep_terms or w > 0]
+        log_prior = np.log(np.maximum(self.class_prior_, self.proba_floor))
+        # Rows where no expert weighs in get the prior (as does the prior-corrected
+        # formula with sum(w) = 0); the other rows get the product.
+        nobody = ~(present & (weights > 0)).any(axis=1)
+        n_samples, n_classes = present.shape[0], len(self.classes_)
+        joint = np.tile(log_prior, (n_samples, 1))
+        prior_term = np.where(nobody[:, None], joint, 0.0)
+        terms = [np.full((n_samples, n_classes), np.nan) for _ in names] if keep_terms else []
+        if not nobody.all():
+            some = ~nobody
+            joint[some], sub_terms, prior_term[some] = _product_terms(
+                [lp[some] for lp in log_probas], weights,
+                log_prior if self.prior_correction else None, present[some], keep_terms,
+            )
+            for term, sub in zip(terms, sub_terms):
+                term[some] = sub
+        return joint, terms, prior_term, names
 
     def predict_log_proba(self, X):
         """Log-probabilities of the product of experts.
@@ -241,11 +396,59 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            :math:`\\sum_k w_k \\log p_k(y \\mid x_k)`, renormalised; columns follow
-            ``classes_``.
+            :math:`\\sum_k w_k \\log p_k(y \\mid x_k)` (minus the prior correction),
+            renormalised; columns follow ``classes_``.
         """
-        log_probas, weights = self._experts_log_proba(X)
-        return combine_log_proba(log_probas, weights)
+        joint, _, _, _ = self._product(X)
+        return joint - logsumexp(joint, axis=1, keepdims=True)
+
+    def predict_contributions(self, X):
+        """Each term of the product, per sample and class: which expert drove what.
+
+        For every row and class, the terms sum to ``predict_log_proba`` (within
+        floating-point error): each expert's weighted log-probability
+        :math:`w_k \\log p_k(y \\mid x_k)` (NaN where the expert is absent: count it
+        as 0), the ``"prior"`` term (the prior correction, or the log prior for rows
+        with every expert absent, else 0) and the ``"normaliser"``
+        (:math:`-\\log Z(x)`). See :func:`modality_drivers` to read it.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples, with the columns seen in fit.
+
+        Returns
+        -------
+        contributions : pandas.DataFrame
+            Indexed like X (a RangeIndex for arrays), with a column per
+            ``(term, class)``: the experts by name (weight-0 experts included, as 0),
+            then ``"prior"`` and ``"normaliser"``.
+
+        Examples
+        --------
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skpoe import ProductOfExpertsClassifier
+        >>> from skpoe.datasets import make_planted_modalities
+        >>> data = make_planted_modalities("independent", n_samples=200, random_state=0)
+        >>> poe = ProductOfExpertsClassifier(
+        ...     [(m, LogisticRegression(), cols) for m, cols in data.modalities.items()],
+        ...     inter_estimator="drop").fit(data.data, data.target)
+        >>> contributions = poe.predict_contributions(data.data.iloc[:3])
+        >>> contributions.columns.get_level_values("term").unique().tolist()
+        ['a', 'b', 'prior', 'normaliser']
+        >>> bool(np.allclose(contributions.T.groupby(level="class").sum().T.fillna(0),
+        ...                  poe.predict_log_proba(data.data.iloc[:3])))
+        True
+        """
+        import pandas as pd
+
+        joint, terms, prior_term, names = self._product(X, keep_terms=True)
+        normaliser = -logsumexp(joint, axis=1, keepdims=True)
+        blocks = terms + [prior_term, np.broadcast_to(normaliser, joint.shape)]
+        labels = names + ["prior", "normaliser"]
+        columns = pd.MultiIndex.from_product([labels, self.classes_], names=["term", "class"])
+        index = X.index if hasattr(X, "index") and hasattr(X, "iloc") else None
+        return pd.DataFrame(np.hstack(blocks), index=index, columns=columns)
 
     def predict_proba(self, X):
         """Probabilities of the product of experts (``exp`` of ``predict_log_proba``).
@@ -279,12 +482,12 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         return self.classes_[np.argmax(log_proba, axis=1)]
 
     def __sklearn_tags__(self):
+        # allow_nan only when every expert takes NaN: with missing_modality="drop",
+        # NaNs that blank out a whole modality are accepted too, but not arbitrary ones.
         return self._tags_from_experts(super().__sklearn_tags__())
 
 
-def make_product_of_experts(
-    *experts, inter_estimator=None, weights=None, proba_floor=1e-9, n_jobs=None, verbose=0
-):
+def make_product_of_experts(*experts, **params):
     """Build a :class:`ProductOfExpertsClassifier` from ``(estimator, columns)`` pairs.
 
     Like :func:`~sklearn.compose.make_column_transformer`, the experts are named
@@ -296,16 +499,9 @@ def make_product_of_experts(
     ----------
     *experts : tuples (estimator, columns) or (name, estimator, columns)
         One per modality; see ``experts`` in :class:`ProductOfExpertsClassifier`.
-    inter_estimator : estimator, "drop" or None, default=None
-        See :class:`ProductOfExpertsClassifier`.
-    weights : array-like, dict or None, default=None
-        See :class:`ProductOfExpertsClassifier`.
-    proba_floor : float, default=1e-9
-        See :class:`ProductOfExpertsClassifier`.
-    n_jobs : int, default=None
-        See :class:`ProductOfExpertsClassifier`.
-    verbose : int, default=0
-        See :class:`ProductOfExpertsClassifier`.
+    **params : dict
+        Other parameters of :class:`ProductOfExpertsClassifier`
+        (``inter_estimator``, ``weights``, ``prior_correction``, ...).
 
     Returns
     -------
@@ -347,11 +543,4 @@ def make_product_of_experts(
         else:
             name = key
         triples.append((name, est, cols))
-    return ProductOfExpertsClassifier(
-        triples,
-        inter_estimator=inter_estimator,
-        weights=weights,
-        proba_floor=proba_floor,
-        n_jobs=n_jobs,
-        verbose=verbose,
-    )
+    return ProductOfExpertsClassifier(triples, **params)

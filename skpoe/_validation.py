@@ -73,55 +73,102 @@ def _encode_y(estimator, y, n_samples):
     return encoder.transform(y), encoder.classes_
 
 
-def _bad_value_columns(X_sub):
-    """Positions (within X_sub) of columns holding NaN, and of columns holding inf."""
+def _nan_and_inf(X_sub):
+    """(NaN mask of shape X_sub.shape or None when there is no NaN, inf per column)."""
     if _is_dataframe(X_sub):
-        nan_cols = np.flatnonzero(X_sub.isna().to_numpy().any(axis=0))
+        nan = X_sub.isna().to_numpy()
         numeric = X_sub.select_dtypes(include="number")
-        inf_mask = np.isinf(numeric.to_numpy(dtype=np.float64)).any(axis=0)
-        names = list(X_sub.columns)
-        inf_cols = np.array([names.index(c) for c in numeric.columns[inf_mask]], dtype=np.intp)
-        return nan_cols, inf_cols
-    data = X_sub.data if sp.issparse(X_sub) else X_sub
+        inf_numeric = np.isinf(numeric.to_numpy(dtype=np.float64)).any(axis=0)
+        inf = np.isin(np.arange(X_sub.shape[1]),
+                      [X_sub.columns.get_loc(c) for c in numeric.columns[inf_numeric]])
+        return (nan if nan.any() else None), inf
+    if sp.issparse(X_sub):
+        X_sub = X_sub.tocsr()
+        data = X_sub.data.astype(np.float64) if X_sub.data.dtype.kind != "f" else X_sub.data
+        coo = X_sub.tocoo()
+        inf = np.zeros(X_sub.shape[1], dtype=bool)
+        inf[coo.col[np.isinf(coo.data)]] = True
+        if not np.isnan(data).any():
+            return None, inf
+        nan = np.zeros(X_sub.shape, dtype=bool)  # rare: explicitly stored NaNs
+        bad = np.isnan(coo.data)
+        nan[coo.row[bad], coo.col[bad]] = True
+        return nan, inf
+    data = X_sub
     if data.dtype.kind not in "fc":
-        if data.dtype.kind != "O":
-            return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
         try:
             data = data.astype(np.float64)
-        except (TypeError, ValueError):
-            return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
-    if sp.issparse(X_sub):
-        X_sub = X_sub.tocsc()
-        col_of = np.repeat(np.arange(X_sub.shape[1]), np.diff(X_sub.indptr))
-        return np.unique(col_of[np.isnan(data)]), np.unique(col_of[np.isinf(data)])
-    return np.flatnonzero(np.isnan(data).any(axis=0)), np.flatnonzero(np.isinf(data).any(axis=0))
+        except (TypeError, ValueError):  # non-numeric objects: the experts will judge
+            return None, np.zeros(X_sub.shape[1], dtype=bool)
+    nan = np.isnan(data)
+    return (nan if nan.any() else None), np.isinf(data).any(axis=0)
+
+
+class _Missingness:
+    """Which rows lack each modality (all its columns NaN), and where NaNs lie.
+
+    Scans every modality's columns once; raises on infinity, which no expert takes.
+    """
+
+    def __init__(self, X, modality_specs, feature_names):
+        self.names = [spec.name for spec in modality_specs]
+        self.columns = [spec.columns for spec in modality_specs]
+        self.feature_names = feature_names
+        self._nan = []
+        absent = []
+        for spec in modality_specs:
+            nan, inf = _nan_and_inf(_safe_indexing(X, spec.columns, axis=1))
+            if inf.any():
+                j = spec.columns[np.flatnonzero(inf)[0]]
+                raise ValueError(
+                    f"Input X contains infinity in column {_column_label(j, feature_names)} "
+                    f"(modality {spec.name!r}); experts take finite values or NaN only."
+                )
+            self._nan.append(nan)
+            absent.append(nan.all(axis=1) if nan is not None else np.zeros(X.shape[0], bool))
+        self.absent = np.column_stack(absent) if absent else np.zeros((X.shape[0], 0), bool)
+
+    def check_no_absent(self):
+        """Raise for ``missing_modality="error"``, naming the modality and row count."""
+        counts = self.absent.sum(axis=0)
+        if counts.any():
+            m = int(np.flatnonzero(counts)[0])
+            raise ValueError(
+                f"Modality {self.names[m]!r} is missing (all its columns NaN) in "
+                f"{int(counts[m])} row(s) of {self.absent.shape[0]}. Pass "
+                "missing_modality='drop' to leave its expert out of those rows, or impute."
+            )
+
+    def check_nan(self, spec, rows):
+        """Raise if ``spec``'s expert, which does not take NaN, would see one in ``rows``.
+
+        ``rows`` is a boolean row mask or None for all rows. The inter expert's
+        columns are the union of the modalities' columns, so every modality is
+        checked for it.
+        """
+        if get_tags(spec.estimator).input_tags.allow_nan:
+            return
+        modalities = range(len(self.names)) if spec.is_inter else [self.names.index(spec.name)]
+        for m in modalities:
+            nan = self._nan[m]
+            if nan is None:
+                continue
+            bad = (nan if rows is None else nan[rows]).any(axis=0)
+            if bad.any():
+                j = self.columns[m][np.flatnonzero(bad)[0]]
+                raise ValueError(
+                    f"Input X contains NaN in column {_column_label(j, self.feature_names)} "
+                    f"(modality {self.names[m]!r}), but the expert {spec.name!r} "
+                    f"({type(spec.estimator).__name__}) does not accept missing values. Impute "
+                    "them in a Pipeline inside the expert, or use an expert that accepts NaN "
+                    "such as HistGradientBoostingClassifier."
+                )
 
 
 def _check_values_for_experts(X, plan, feature_names):
-    """Raise, naming modality and column, where an expert would get NaN it cannot take.
-
-    Infinity is refused for every expert. Each column is scanned once, however many
-    experts share it.
-    """
-    active = [spec for spec in plan if not spec.dropped]
-    union = np.unique(np.concatenate([spec.columns for spec in active]))
-    nan_pos, inf_pos = _bad_value_columns(_safe_indexing(X, union, axis=1))
-    nan_cols, inf_cols = set(union[nan_pos].tolist()), set(union[inf_pos].tolist())
-
-    for spec in active:
-        inf_here = [j for j in spec.columns if j in inf_cols]
-        if inf_here:
-            raise ValueError(
-                f"Input X contains infinity in column "
-                f"{_column_label(inf_here[0], feature_names)} (modality {spec.name!r}); "
-                "experts take finite values or NaN only."
-            )
-        nan_here = [j for j in spec.columns if j in nan_cols]
-        if nan_here and not get_tags(spec.estimator).input_tags.allow_nan:
-            raise ValueError(
-                f"Input X contains NaN in column {_column_label(nan_here[0], feature_names)} "
-                f"(modality "
-                f"{spec.name!r}), but its expert {type(spec.estimator).__name__} does not "
-                "accept missing values. Impute them in a Pipeline inside the expert, or use "
-                "an expert that accepts NaN such as HistGradientBoostingClassifier."
-            )
+    """Raise, naming modality and column, where an expert would get NaN or inf it cannot take."""
+    missing = _Missingness(X, [spec for spec in plan if not spec.is_inter], feature_names)
+    for spec in plan:
+        if not spec.dropped:
+            missing.check_nan(spec, None)
+    return missing

@@ -90,8 +90,8 @@ FIT_CASES = [
     ("all weights zero", model(weights=[0, 0, 0]), X, Y, {},
      ValueError, r"Every remaining expert has weight 0"),
     ("NaN for an expert that cannot take it", model(), with_nan("clin_bmi"), Y, {},
-     ValueError, r"NaN in column 'clin_bmi' \(modality 'clinical'\), but its expert "
-                 r"LogisticRegression does not accept missing values"),
+     ValueError, r"NaN in column 'clin_bmi' \(modality 'clinical'\), but the expert "
+                 r"'clinical' \(LogisticRegression\) does not accept missing values"),
     ("infinity", model(), with_nan("img_2", np.inf), Y, {},
      ValueError, r"infinity in column 'img_2' \(modality 'image'\)"),
     ("sample_weight unsupported",
