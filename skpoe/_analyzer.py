@@ -393,6 +393,23 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         table.index.name = "expert"
         return table
 
+    # skops persists plain containers, not DataFrames: the fitted tables travel as
+    # dicts ("tight" orient keeps index and column names) and are rebuilt on load.
+    _FRAMES = ("results_", "fold_scores_", "dependencies_")
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # object.__getstate__ gives __dict__ itself
+        for name in self._FRAMES:
+            if name in state:
+                state[name] = {"__frame__": state[name].to_dict(orient="tight")}
+        return state
+
+    def __setstate__(self, state):
+        for name in self._FRAMES:
+            if isinstance(state.get(name), dict) and "__frame__" in state[name]:
+                state[name] = pd.DataFrame.from_dict(state[name]["__frame__"], orient="tight")
+        super().__setstate__(state)
+
     def recommended_estimator(self):
         """An unfitted :class:`ProductOfExpertsClassifier` for the regime found.
 
@@ -400,7 +417,9 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         the inter dependency counts (``"intra"``: a product of the counted intra
         experts; ``"inter"``: early fusion; ``"both"``: the I2M2 product). When
         nothing counts (``"neither"``), every expert is kept: the data did not
-        justify dropping any.
+        justify dropping any. A product of several experts is configured as the
+        analysis measured it, calibrated: ``prior_correction=True`` and
+        ``weights="learn"`` (which refits the experts on ``cv`` folds).
 
         Returns
         -------
@@ -421,10 +440,19 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
             for name, est, cols in self.experts
         ]
         inter = clone(self._inter_template()) if self._has_inter and keep(INTER) else "drop"
-        if all(est == "drop" for _, est, _ in experts) and inter == "drop":
+        n_kept = sum(not isinstance(e, str) for _, e, _ in experts) + (inter != "drop")
+        if n_kept == 0:
             experts = [(n, clone(e), c) for n, e, c in self.experts]
+            n_kept = len(experts)
+        calibrated = n_kept > 1
         return ProductOfExpertsClassifier(
-            experts, inter_estimator=inter, proba_floor=self.proba_floor, n_jobs=self.n_jobs
+            experts,
+            inter_estimator=inter,
+            weights="learn" if calibrated else None,
+            prior_correction=calibrated,
+            proba_floor=self.proba_floor,
+            cv=self.cv if isinstance(self.cv, Integral) else 5,
+            n_jobs=self.n_jobs,
         )
 
     def summary(self):

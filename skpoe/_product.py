@@ -285,7 +285,9 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         seen = np.unique(y_encoded[rows])
         if seen.size < 2:
             where = "complete rows" if spec.is_inter else f"rows where {spec.name!r} is present"
-            found = "no row" if seen.size == 0 else f"only class {self.classes_[seen[0]]!r}"
+            found = (
+                "no row" if seen.size == 0 else f"only class {self.classes_[seen].tolist()[0]!r}"
+            )
             raise ValueError(
                 f"Expert {spec.name!r} cannot be trained: the {where} hold {found}; an "
                 "expert needs at least 2 classes."
@@ -300,17 +302,18 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         present = np.zeros((n_samples, n_experts), dtype=bool)
         scored = np.zeros(n_samples, dtype=bool)
         for train, test in cv.split(X, y_encoded):
+            missing_classes = np.setdiff1d(np.arange(n_classes), y_encoded[train])
+            if missing_classes.size:
+                raise ValueError(
+                    f"weights='learn': class {self.classes_[missing_classes].tolist()[0]!r} is "
+                    "absent from a training fold of the internal cross-validation; use fewer "
+                    "folds (cv)."
+                )
             sub = clone(self).set_params(weights=None, verbose=0)
             sub.fit(
                 _safe_indexing(X, train), self.classes_[y_encoded[train]],
                 None if sample_weight is None else sample_weight[train],
             )
-            missing_classes = np.setdiff1d(self.classes_, sub.classes_)
-            if missing_classes.size:
-                raise ValueError(
-                    f"weights='learn': class {missing_classes.tolist()[0]!r} is absent from a "
-                    "training fold of the internal cross-validation; use fewer folds (cv)."
-                )
             log_probas, _, fold_present = sub._experts_log_proba(_safe_indexing(X, test))
             for k in range(n_experts):
                 oof[k][test] = log_probas[k]

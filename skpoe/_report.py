@@ -62,7 +62,8 @@ def _summary_text(analyzer):
     kept = [n for n, est, _ in recommended.experts if not (isinstance(est, str) and est == "drop")]
     if not (isinstance(recommended.inter_estimator, str) and recommended.inter_estimator == "drop"):
         kept.append(INTER)
-    lines.append(f"Recommended: ProductOfExpertsClassifier with experts {kept}.")
+    how = " (prior-corrected, learned weights)" if recommended.prior_correction else ""
+    lines.append(f"Recommended: ProductOfExpertsClassifier with experts {kept}{how}.")
     return "\n".join(lines)
 
 

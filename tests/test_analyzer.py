@@ -170,9 +170,12 @@ def test_recommended_estimator_matches_the_regime(xor, redundant):
     assert [est for _, est, _ in model.experts] == ["drop", "drop"]
     assert model.inter_estimator != "drop"
     assert model.fit(data.data, data.target).score(data.data, data.target) > 0.9
+    assert model.weights is None and not model.prior_correction  # a single expert
     intra_model = redundant[0].recommended_estimator()
     assert intra_model.inter_estimator == "drop"
     assert all(est != "drop" for _, est, _ in intra_model.experts)
+    # a product is configured as the analysis measured it: calibrated
+    assert intra_model.weights == "learn" and intra_model.prior_correction
 
 
 def test_sklearn_api_clone_params_and_frame_input(redundant):

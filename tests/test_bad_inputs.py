@@ -9,7 +9,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skpoe import ProductOfExpertsClassifier
+from skpoe import ModalityDependencyAnalyzer, ProductOfExpertsClassifier
 
 X, Y = make_table(n_samples=60)
 
@@ -21,6 +21,17 @@ def lr():
 def model(experts=None, **kwargs):
     experts = experts or [("image", lr(), IMG), ("clinical", lr(), CLIN)]
     return ProductOfExpertsClassifier(experts, inter_estimator=kwargs.pop("inter", lr()), **kwargs)
+
+
+def analyzer(experts=None, **kwargs):
+    experts = experts or [("image", lr(), IMG), ("clinical", lr(), CLIN)]
+    return ModalityDependencyAnalyzer(experts, inter_estimator=lr(), **kwargs)
+
+
+def without_modality(columns, rows=slice(0, 6)):
+    bad = X.copy()
+    bad.loc[bad.index[rows], columns] = np.nan
+    return bad
 
 
 def with_nan(column, value=np.nan):
@@ -103,6 +114,33 @@ FIT_CASES = [
      r"'proba_floor' parameter of ProductOfExpertsClassifier must be a float in the range"),
     ("empty X", model(), X.iloc[:0], Y[:0], {},
      ValueError, r"0 sample\(s\)"),
+    ("modality missing in some rows", model(), without_modality(CLIN), Y, {},
+     ValueError, r"Modality 'clinical' is missing \(all its columns NaN\) in 6 row\(s\) of 60"),
+    ("modality missing everywhere", model(missing_modality="drop"),
+     without_modality(CLIN, slice(None)), Y, {},
+     ValueError, r"Expert 'clinical' cannot be trained: the rows where 'clinical' is present "
+                 r"hold no row"),
+    ("unknown missing_modality", model(missing_modality="impute"), X, Y, {},
+     InvalidParameterError, r"'missing_modality' parameter .* must be a str among"),
+    ("unknown weights string", model(weights="learned"), X, Y, {},
+     InvalidParameterError, r"'weights' parameter"),
+    ("learned weights with a class too rare for the folds", model(weights="learn", cv=5),
+     X.iloc[:14], np.array(["a"] * 13 + ["b"]), {},
+     ValueError, r"weights='learn': class 'b' is absent from a training fold of the internal "
+                 r"cross-validation; use fewer folds"),
+    ("analyzer: all intra experts dropped", analyzer([("image", "drop", IMG)]), X, Y, {},
+     ValueError, r"Every intra expert is 'drop'"),
+    ("analyzer: groups of other length", analyzer(), X, Y, {"groups": np.arange(5)},
+     ValueError, r"groups has 5 entries but X has 60 rows"),
+    ("analyzer: unknown column", analyzer([("image", lr(), ["img_7"])]), X, Y, {},
+     ValueError, r"Modality 'image' selects column\(s\) \['img_7'\]"),
+    ("analyzer: one class", analyzer(), X, np.zeros(60), {},
+     ValueError, r"ModalityDependencyAnalyzer needs samples of at least 2 classes in y"),
+    ("analyzer: NaN for an expert that cannot take it", analyzer(), with_nan("img_3"), Y, {},
+     ValueError, r"NaN in column 'img_3' \(modality 'image'\)"),
+    ("analyzer: cv of 1 fold", analyzer(cv=1), X, Y, {},
+     InvalidParameterError,
+     r"'cv' parameter of ModalityDependencyAnalyzer must be an int in the range \[2, inf\)"),
 ]
 
 
@@ -111,6 +149,7 @@ FIT_CASES = [
     [case[1:] for case in FIT_CASES],
     ids=[case[0] for case in FIT_CASES],
 )
+@pytest.mark.filterwarnings("ignore:The least populated class")
 def test_fit_errors_name_the_culprit(estimator, X_bad, y_bad, kwargs, error, match):
     X_copy = X_bad.copy()
     y_copy = np.array(y_bad, copy=True)

@@ -82,7 +82,9 @@ def test_bad_input_exits_with_one_clear_line(csv, tmp_path, args, message):
     unreadable = tmp_path / "broken.parquet"
     unreadable.write_bytes(b"not a parquet file")
     args = [{"{csv}": str(csv), "{unreadable}": str(unreadable)}.get(a, a) for a in args]
+    before = csv.read_bytes()
     result = run("analyze", *args, cwd=tmp_path)
+    assert csv.read_bytes() == before  # the user's file is never touched
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
