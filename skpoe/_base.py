@@ -146,24 +146,27 @@ class _ExpertsComposition(_BaseComposition):
         for name, est in [(n, e) for n, e, _ in self.experts] + [
             (INTER, self._inter_template())
         ]:
-            if isinstance(est, str) and est == "drop":
-                continue
-            if isinstance(est, type):
-                raise TypeError(
-                    f"Expert {name!r} is the class {est.__name__}; pass an instance, "
-                    f"{est.__name__}()."
-                )
-            if not hasattr(est, "fit"):
-                raise TypeError(
-                    f"Expert {name!r} must be an estimator with fit and predict_proba, "
-                    f"or 'drop'; got {est!r}."
-                )
-            if not hasattr(est, "predict_proba"):
-                raise TypeError(
-                    f"Expert {name!r} ({type(est).__name__}) has no predict_proba; a product "
-                    "of experts needs probabilities (e.g. SVC(probability=True), or wrap it "
-                    "in CalibratedClassifierCV)."
-                )
+            if not (isinstance(est, str) and est == "drop"):
+                self._check_expert(name, est)
+
+    def _check_expert(self, name, est):
+        """Raise, naming the expert, unless ``est`` can serve as one (a classifier)."""
+        if isinstance(est, type):
+            raise TypeError(
+                f"Expert {name!r} is the class {est.__name__}; pass an instance, "
+                f"{est.__name__}()."
+            )
+        if not hasattr(est, "fit"):
+            raise TypeError(
+                f"Expert {name!r} must be an estimator with fit and predict_proba, "
+                f"or 'drop'; got {est!r}."
+            )
+        if not hasattr(est, "predict_proba"):
+            raise TypeError(
+                f"Expert {name!r} ({type(est).__name__}) has no predict_proba; a product "
+                "of experts needs probabilities (e.g. SVC(probability=True), or wrap it "
+                "in CalibratedClassifierCV)."
+            )
 
     def _expert_plan(self, X, n_features, feature_names):
         """Validate ``experts`` and resolve every modality's columns against X.

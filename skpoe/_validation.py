@@ -139,14 +139,16 @@ class _Missingness:
                 "missing_modality='drop' to leave its expert out of those rows, or impute."
             )
 
-    def check_nan(self, spec, rows):
+    def check_nan(self, spec, rows, allow_nan=None):
         """Raise if ``spec``'s expert, which does not take NaN, would see one in ``rows``.
 
         ``rows`` is a boolean row mask or None for all rows. The inter expert's
         columns are the union of the modalities' columns, so every modality is
-        checked for it.
+        checked for it. ``allow_nan`` defaults to the expert's own tag.
         """
-        if get_tags(spec.estimator).input_tags.allow_nan:
+        if allow_nan is None:
+            allow_nan = get_tags(spec.estimator).input_tags.allow_nan
+        if allow_nan:
             return
         modalities = range(len(self.names)) if spec.is_inter else [self.names.index(spec.name)]
         for m in modalities:
@@ -156,10 +158,11 @@ class _Missingness:
             bad = (nan if rows is None else nan[rows]).any(axis=0)
             if bad.any():
                 j = self.columns[m][np.flatnonzero(bad)[0]]
+                kind = "MLP" if spec.estimator is None else type(spec.estimator).__name__
                 raise ValueError(
                     f"Input X contains NaN in column {_column_label(j, self.feature_names)} "
                     f"(modality {self.names[m]!r}), but the expert {spec.name!r} "
-                    f"({type(spec.estimator).__name__}) does not accept missing values. Impute "
+                    f"({kind}) does not accept missing values. Impute "
                     "them in a Pipeline inside the expert, or use an expert that accepts NaN "
                     "such as HistGradientBoostingClassifier."
                 )

@@ -1,0 +1,419 @@
+"""JointProductOfExpertsClassifier: I2M2's product of experts, trained end to end."""
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from scipy.special import logsumexp
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.utils import _safe_indexing, compute_class_weight
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet
+from torch import nn
+
+from .._base import INTER, _ExpertsComposition
+from .._validation import _check_X, _encode_y, _Missingness
+from ._modules import MLP, _JointModule, _ProductLoss
+from ._training import _as_float32, _check_device, _net_options, _seed, _torch_seeded
+
+
+class JointProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
+    r"""A product of neural intra- and inter-modality experts, trained jointly (I2M2).
+
+    One torch network per modality (a default :class:`~skpoe.neural.MLP`, or your
+    own ``torch.nn.Module``, e.g. a small CNN for pixel columns) and one inter
+    network on all modalities; the output is the seed's formula,
+
+    .. math::
+
+        \log p(y \mid x) = \sum_k \mathrm{log\_softmax}(f_k(x_k)) - \log Z(x),
+
+    and every network trains at once on the negative log-likelihood of that
+    output (Madaan et al., 2024), optionally after ``pretrain_epochs`` in which
+    each expert trains alone on its own loss (reported to work better). Trained
+    with skorch; on the CPU by default, on a GPU by ``device="cuda"``.
+
+    Parameters
+    ----------
+    experts : list of (str, torch.nn.Module, None or "drop", columns) tuples
+        One ``(name, module, columns)`` triple per modality, with ``columns`` as
+        in :class:`~skpoe.ProductOfExpertsClassifier`. ``module`` is ``None`` for
+        the default MLP, or a ``torch.nn.Module`` taking a float32 batch of the
+        modality's columns and returning one logit per class (it is copied, never
+        trained in place; define its class at module level so that the model
+        pickles), or ``"drop"``.
+    inter_module : torch.nn.Module, "drop" or None, default=None
+        The inter network; ``None`` is an MLP. With ``inter_fusion="early"`` it
+        takes the union of the modalities' columns; with ``"representation"`` the
+        concatenated representations of the modality networks (each must have
+        ``encode(x)`` and ``representation_size``, as :class:`~skpoe.neural.MLP`
+        has).
+    inter_fusion : {"early", "representation"}, default="early"
+        What the inter network sees: the raw columns, or the modality encoders'
+        representations (which it then trains too).
+    hidden_layer_sizes : tuple of int, default=(64,)
+        Hidden layers of every default MLP.
+    dropout : float, default=0.0
+        Dropout of every default MLP.
+    max_epochs : int, default=100
+        Epochs of joint training.
+    pretrain_epochs : int, default=0
+        Epochs in which each expert first trains alone, on its own loss.
+    lr : float, default=3e-3
+        Learning rate of AdamW.
+    batch_size : int, default=64
+        Minibatch size.
+    weight_decay : float, default=0.0
+        AdamW weight decay.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss (as in scikit-learn).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows (stratified) and stop when the
+        validation loss has not improved for ``patience`` epochs, keeping the best.
+    validation_fraction : float, default=0.1
+        Held out for early stopping only.
+    patience : int, default=5
+        Epochs without improvement before stopping.
+    gradient_clip : float or None, default=None
+        Clip the gradient norm to this value.
+    missing_modality : {"error", "drop"}, default="error"
+        As in :class:`~skpoe.ProductOfExpertsClassifier`: a row whose columns of a
+        modality are all NaN lacks it; ``"drop"`` leaves that expert out of the
+        row's product (and of its loss), the inter network is used on complete
+        rows only, and rows with no modality get the training prior.
+    device : str, default="cpu"
+        torch device. A model trained on a GPU unpickles on a CPU-only machine:
+        skorch maps its tensors to the CPU when CUDA is not there.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling and the validation split.
+    verbose : int, default=0
+        1 prints skorch's epoch table.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    net_ : skorch.NeuralNet
+        The trained net; ``net_.module_`` is the joint module and
+        ``net_.history`` its losses.
+    expert_names_ : list of str
+        The experts in the product: modalities then ``"inter"``.
+    modality_columns_ : dict of str to ndarray of int
+        Column indices of each modality.
+    inter_columns_ : ndarray of int
+        The union of the modalities' columns.
+    n_features_in_ : int
+        Number of columns of X.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when it has string column names.
+
+    Examples
+    --------
+    >>> from skpoe.datasets import make_planted_modalities
+    >>> from skpoe.neural import JointProductOfExpertsClassifier
+    >>> data = make_planted_modalities("xor", n_samples=400, random_state=0)
+    >>> model = JointProductOfExpertsClassifier(
+    ...     [(m, None, cols) for m, cols in data.modalities.items()],
+    ...     max_epochs=40, random_state=0,
+    ... ).fit(data.data, data.target)
+    >>> model.score(data.data, data.target) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "experts": [list, tuple],
+        "inter_module": [HasMethods(["forward"]), StrOptions({"drop"}), None],
+        "inter_fusion": [StrOptions({"early", "representation"})],
+        "hidden_layer_sizes": [tuple, list],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
+        "missing_modality": [StrOptions({"error", "drop"})],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        experts,
+        inter_module=None,
+        *,
+        inter_fusion="early",
+        hidden_layer_sizes=(64,),
+        dropout=0.0,
+        max_epochs=100,
+        pretrain_epochs=0,
+        lr=3e-3,
+        batch_size=64,
+        weight_decay=0.0,
+        class_weight=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=5,
+        gradient_clip=None,
+        missing_modality="error",
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.experts = experts
+        self.inter_module = inter_module
+        self.inter_fusion = inter_fusion
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.dropout = dropout
+        self.max_epochs = max_epochs
+        self.pretrain_epochs = pretrain_epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.class_weight = class_weight
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.gradient_clip = gradient_clip
+        self.missing_modality = missing_modality
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _inter_template(self):
+        return self.inter_module
+
+    def _check_expert(self, name, module):
+        if module is None:
+            return
+        if isinstance(module, type):
+            raise TypeError(
+                f"Expert {name!r} is the class {module.__name__}; pass an instance."
+            )
+        if not isinstance(module, nn.Module):
+            raise TypeError(
+                f"Expert {name!r} must be a torch.nn.Module, None (the default MLP) or "
+                f"'drop'; got {type(module).__name__}."
+            )
+
+    def _build_network(self, name, module, n_inputs, n_classes):
+        """The expert's network: a copy of the user's module, or a fresh MLP."""
+        if module is None:
+            return MLP(n_inputs, n_classes, tuple(self.hidden_layer_sizes), self.dropout)
+        module = copy.deepcopy(module)
+        try:
+            with torch.no_grad():
+                out = module(torch.zeros(2, n_inputs))
+        except Exception as exc:
+            raise ValueError(
+                f"The module of expert {name!r} fails on a batch of its {n_inputs} input "
+                f"columns: {type(exc).__name__}: {exc}"
+            ) from exc
+        if out.ndim != 2 or out.shape[1] != n_classes:
+            raise ValueError(
+                f"The module of expert {name!r} outputs shape {tuple(out.shape)} for a batch "
+                f"of 2 rows; it must output one logit per class: (2, {n_classes})."
+            )
+        if self.inter_fusion == "representation" and name != INTER:
+            if not (hasattr(module, "encode") and hasattr(module, "representation_size")):
+                raise ValueError(
+                    f"inter_fusion='representation' needs the module of expert {name!r} to "
+                    "have encode(x) and representation_size (as skpoe.neural.MLP has)."
+                )
+        return module
+
+    def _inputs(self, X, reset):
+        """Validated X -> (dict input for the net, presence of each expert per row)."""
+        X = _check_X(self, X, reset=reset)
+        feature_names = getattr(self, "feature_names_in_", None)
+        if reset:
+            plan = self._expert_plan(X, self.n_features_in_, feature_names)
+            self._plan = plan
+        plan = self._plan
+        modalities = [spec for spec in plan if not spec.is_inter]
+        missing = _Missingness(X, modalities, feature_names)
+        if self.missing_modality == "error":
+            missing.check_no_absent()
+        active = [spec for spec in plan if not spec.dropped]
+        present = np.ones((X.shape[0], len(active)), dtype=bool)
+        for k, spec in enumerate(active):
+            if spec.is_inter:
+                present[:, k] = ~missing.absent.any(axis=1)
+            else:
+                present[:, k] = ~missing.absent[:, missing.names.index(spec.name)]
+            rows = None if present[:, k].all() else present[:, k]
+            missing.check_nan(spec, rows, allow_nan=False)
+        union = plan[-1].columns
+        try:
+            x = _as_float32(np.asarray(_safe_indexing(X, union, axis=1), dtype=np.float32))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"JointProductOfExpertsClassifier needs numeric columns: {exc}"
+            ) from exc
+        np.nan_to_num(x, copy=False, nan=0.0)  # absent modalities; masked out of the product
+        return {"x": x, "present": present}, plan, active
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train every expert network jointly on the product-of-experts loss.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Numeric table.
+        y : array-like of shape (n_samples,)
+            Class labels of any type.
+
+        Returns
+        -------
+        self : JointProductOfExpertsClassifier
+            The fitted model.
+        """
+        inputs, plan, active = self._inputs(X, reset=True)
+        y_encoded, self.classes_ = _encode_y(self, y, inputs["x"].shape[0])
+        n_classes = len(self.classes_)
+        _check_device(self.device)
+        union = plan[-1].columns
+        position = {j: i for i, j in enumerate(union)}
+        networks, columns = {}, {}
+        for spec in active:
+            if spec.is_inter:
+                continue
+            columns[spec.name] = np.array([position[j] for j in spec.columns])
+            networks[spec.name] = self._build_network(
+                spec.name, spec.estimator, len(spec.columns), n_classes
+            )
+        inter_net = None
+        if not plan[-1].dropped:
+            if self.inter_fusion == "representation":
+                if not networks:
+                    raise ValueError(
+                        "inter_fusion='representation' needs at least one modality network."
+                    )
+                width = sum(net.representation_size for net in networks.values())
+            else:
+                width = len(union)
+            inter_net = self._build_network(INTER, plan[-1].estimator, width, n_classes)
+        counts = np.bincount(y_encoded, minlength=n_classes)
+        log_prior = np.log(np.maximum(counts / counts.sum(), 1e-12))
+        weight = None
+        if self.class_weight is not None:
+            weight = torch.as_tensor(compute_class_weight(
+                self.class_weight, classes=np.arange(n_classes), y=y_encoded
+            ) if self.class_weight == "balanced" else np.array(
+                [self.class_weight.get(c, 1.0) for c in self.classes_.tolist()]
+            ), dtype=torch.float32)
+
+        seed = _seed(self.random_state)
+        with _torch_seeded(seed):
+            module = _JointModule(networks, columns, inter_net,
+                                  np.arange(len(union)) if inter_net is not None else None,
+                                  self.inter_fusion, log_prior)
+            self.net_ = NeuralNet(
+                module, criterion=_ProductLoss, criterion__weight=weight,
+                **_net_options(self, seed),
+            )
+            self.net_.initialize()
+            y_tensor = y_encoded.astype(np.int64)
+            if self.pretrain_epochs:
+                self.net_.module_.mode = "pretrain"
+                self.net_.partial_fit(inputs, y_tensor, epochs=self.pretrain_epochs)
+            self.net_.module_.mode = "joint"
+            self.net_.partial_fit(inputs, y_tensor, epochs=self.max_epochs)
+        self.expert_names_ = [spec.name for spec in active]
+        self.modality_columns_ = {spec.name: spec.columns for spec in plan if not spec.is_inter}
+        self.inter_columns_ = union
+        return self
+
+    def predict_expert_log_proba(self, X):
+        """Each expert network's own log_softmax output.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_probas : dict of str to ndarray of shape (n_samples, n_classes)
+            By expert name (``"inter"`` for the inter network); NaN where the
+            expert is absent. ``combine_log_proba`` of these, with the presence
+            mask, is ``predict_log_proba``.
+        """
+        check_is_fitted(self)
+        inputs, _, _ = self._inputs(X, reset=False)
+        module = self.net_.module_
+        module.eval()
+        outputs = []
+        with torch.no_grad():
+            for start in range(0, inputs["x"].shape[0], 4096):
+                batch = torch.as_tensor(inputs["x"][start:start + 4096]).to(self.net_.device)
+                outputs.append([lp.cpu().numpy() for lp in module.expert_log_softmax(batch)])
+        result = {}
+        for k, name in enumerate(self.expert_names_):
+            lp = np.concatenate([out[k] for out in outputs]).astype(np.float64)
+            lp[~inputs["present"][:, k]] = np.nan
+            result[name] = lp
+        return result
+
+    def predict_log_proba(self, X):
+        """Log-probabilities of the jointly trained product.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        check_is_fitted(self)
+        inputs, _, _ = self._inputs(X, reset=False)
+        self.net_.module_.eval()
+        out = self.net_.forward(inputs, training=False).numpy().astype(np.float64)
+        return out - logsumexp(out, axis=1, keepdims=True)  # exact in float64
+
+    def predict_proba(self, X):
+        """Probabilities of the jointly trained product.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to 1; columns follow ``classes_``.
+        """
+        return np.exp(self.predict_log_proba(X))
+
+    def predict(self, X):
+        """Most probable class.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        log_proba = self.predict_log_proba(X)
+        return self.classes_[np.argmax(log_proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.device != "cpu"
+        return tags

@@ -1,0 +1,71 @@
+"""What NeuralExpert and JointProductOfExpertsClassifier share to train a skorch net."""
+
+import contextlib
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.dataset import ValidSplit
+
+# Parameters both estimators forward to skorch, with their meaning there:
+# lr -> NeuralNet(lr), batch_size -> NeuralNet(batch_size), max_epochs ->
+# NeuralNet(max_epochs), device -> NeuralNet(device), verbose -> NeuralNet(verbose),
+# weight_decay -> NeuralNet(optimizer__weight_decay) with optimizer=torch.optim.AdamW,
+# early_stopping/validation_fraction/patience -> train_split=ValidSplit(...) and the
+# EarlyStopping callback (load_best=True), gradient_clip -> GradientNormClipping.
+
+
+def _check_device(device):
+    """Refuse a CUDA device on a machine without one, before any training."""
+    if str(device).startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was asked for, but torch finds no CUDA GPU on this machine "
+            "(torch.cuda.is_available() is False); use device='cpu'."
+        )
+    return device
+
+
+def _seed(random_state):
+    """An int seed for torch, drawn from ``random_state`` (reproducible when it is)."""
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+@contextlib.contextmanager
+def _torch_seeded(seed):
+    """Seed torch inside the block only: the caller's global RNG state is restored."""
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+def _net_options(estimator, seed):
+    """skorch keyword arguments for the shared training parameters of ``estimator``."""
+    callbacks = []
+    train_split = None  # skorch holds out 20% by default; we hold out only on request
+    if estimator.early_stopping:
+        train_split = ValidSplit(estimator.validation_fraction, stratified=True,
+                                 random_state=seed)
+        callbacks.append(("early_stopping", EarlyStopping(
+            monitor="valid_loss", patience=estimator.patience, load_best=True
+        )))
+    if getattr(estimator, "gradient_clip", None) is not None:
+        callbacks.append(("gradient_clip", GradientNormClipping(estimator.gradient_clip)))
+    return dict(
+        optimizer=torch.optim.AdamW,
+        optimizer__weight_decay=estimator.weight_decay,
+        lr=estimator.lr,
+        batch_size=estimator.batch_size,
+        max_epochs=estimator.max_epochs,
+        train_split=train_split,
+        callbacks=callbacks or None,
+        iterator_train__shuffle=True,
+        device=estimator.device,
+        verbose=estimator.verbose,
+    )
+
+
+def _as_float32(X):
+    """A writeable, C-contiguous float32 copy-if-needed of X for torch."""
+    return np.require(X, dtype=np.float32, requirements=["C", "W"])
