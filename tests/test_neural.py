@@ -234,3 +234,12 @@ def test_cuda_without_a_gpu_is_a_clear_error(make):
     with pytest.raises(ValueError, match=r"device='cuda' was asked for, but torch finds no "
                                          r"CUDA GPU"):
         make(data).fit(data.data, data.target)
+
+
+def test_same_random_state_same_model_whatever_ran_before(xor):
+    train, test = xor
+    first = joint(train, max_epochs=3).fit(train.data, train.target).predict_proba(test.data)
+    torch.rand(10)  # other torch work moves the global generator...
+    NeuralExpert(max_epochs=1).fit(train.data, train.target)
+    again = joint(train, max_epochs=3).fit(train.data, train.target).predict_proba(test.data)
+    np.testing.assert_array_equal(first, again)  # ...but not the seeded model

@@ -229,6 +229,31 @@ class JointProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
                 )
         return module
 
+    def _build_networks(self, plan, active, n_classes):
+        """(networks and their input positions by modality, inter network or None, union)."""
+        union = plan[-1].columns
+        position = {j: i for i, j in enumerate(union)}
+        networks, columns = {}, {}
+        for spec in active:
+            if spec.is_inter:
+                continue
+            columns[spec.name] = np.array([position[j] for j in spec.columns])
+            networks[spec.name] = self._build_network(
+                spec.name, spec.estimator, len(spec.columns), n_classes
+            )
+        inter_net = None
+        if not plan[-1].dropped:
+            if self.inter_fusion == "representation":
+                if not networks:
+                    raise ValueError(
+                        "inter_fusion='representation' needs at least one modality network."
+                    )
+                width = sum(net.representation_size for net in networks.values())
+            else:
+                width = len(union)
+            inter_net = self._build_network(INTER, plan[-1].estimator, width, n_classes)
+        return networks, columns, inter_net, union
+
     def _inputs(self, X, reset):
         """Validated X -> (dict input for the net, presence of each expert per row)."""
         X = _check_X(self, X, reset=reset)
@@ -280,27 +305,6 @@ class JointProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         y_encoded, self.classes_ = _encode_y(self, y, inputs["x"].shape[0])
         n_classes = len(self.classes_)
         _check_device(self.device)
-        union = plan[-1].columns
-        position = {j: i for i, j in enumerate(union)}
-        networks, columns = {}, {}
-        for spec in active:
-            if spec.is_inter:
-                continue
-            columns[spec.name] = np.array([position[j] for j in spec.columns])
-            networks[spec.name] = self._build_network(
-                spec.name, spec.estimator, len(spec.columns), n_classes
-            )
-        inter_net = None
-        if not plan[-1].dropped:
-            if self.inter_fusion == "representation":
-                if not networks:
-                    raise ValueError(
-                        "inter_fusion='representation' needs at least one modality network."
-                    )
-                width = sum(net.representation_size for net in networks.values())
-            else:
-                width = len(union)
-            inter_net = self._build_network(INTER, plan[-1].estimator, width, n_classes)
         counts = np.bincount(y_encoded, minlength=n_classes)
         log_prior = np.log(np.maximum(counts / counts.sum(), 1e-12))
         weight = None
@@ -312,7 +316,8 @@ class JointProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
             ), dtype=torch.float32)
 
         seed = _seed(self.random_state)
-        with _torch_seeded(seed):
+        with _torch_seeded(seed):  # the networks' initial weights come from this seed
+            networks, columns, inter_net, union = self._build_networks(plan, active, n_classes)
             module = _JointModule(networks, columns, inter_net,
                                   np.arange(len(union)) if inter_net is not None else None,
                                   self.inter_fusion, log_prior)

@@ -1,0 +1,23 @@
+"""The benchmark scripts run end to end at tiny sizes (a smoke test, not a timing)."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in BENCHMARKS.glob("*.py")))
+def test_benchmark_runs_quick(name, tmp_path, capsys):
+    table = load(name).main(["--quick", "--csv", str(tmp_path / "out.csv")])
+    assert (tmp_path / "out.csv").exists()
+    assert len(table) > 0
+    assert "ratio" in capsys.readouterr().out
