@@ -7,6 +7,7 @@ joint / MLP, all measured in the same run with the same seeds, epochs and widths
 
 import argparse
 import time
+from pathlib import Path
 
 import pandas as pd
 from sklearn.metrics import accuracy_score, log_loss
@@ -50,7 +51,7 @@ def run(model, X_train, y_train, X_test, y_test, epochs):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
-    parser.add_argument("--csv", help="also write the table to this CSV file")
+    parser.add_argument("--output", help="folder to write the table into (neural.csv)")
     args = parser.parse_args(argv)
     epochs = 5 if args.quick else 60
     warm = datasets(True)["planted XOR (2 modalities)"]
@@ -82,9 +83,10 @@ def main(argv=None):
     print("Target: joint accuracy within 1 point of the MLP or better. The joint model "
           "trains one network per modality plus one on all columns: its s/epoch ratio is "
           "expected between 1 (per-batch overhead dominates) and n_modalities + 1.")
-    if args.csv:
-        table.to_csv(args.csv)
-    return table
+    if args.output:
+        Path(args.output).mkdir(parents=True, exist_ok=True)
+        table.to_csv(Path(args.output) / "neural.csv")
+    return {"neural": table}
 
 
 if __name__ == "__main__":

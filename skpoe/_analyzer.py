@@ -164,7 +164,7 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         Number of expert fits made: experts times folds.
     n_features_in_ : int
         Number of columns of X.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of X, when X is a DataFrame with string column names.
 
     See Also

@@ -66,11 +66,11 @@ def combine_log_proba(log_probas, weights=None, *, log_prior=None, present=None)
 
     Parameters
     ----------
-    log_probas : sequence of array-like of shape (n_samples, n_classes), or \
-            ndarray of shape (n_experts, n_samples, n_classes)
-        Each expert's log-probabilities, with the classes in the same order for
-        every expert. ``-inf`` is allowed (an expert that rules a class out);
-        NaN and ``+inf`` are not.
+    log_probas : sequence of array-like, or 3-D ndarray
+        Each expert's log-probabilities, of shape (n_samples, n_classes) (a 3-D
+        array: (n_experts, n_samples, n_classes)), with the
+        classes in the same order for every expert. ``-inf`` is allowed (an
+        expert that rules a class out); NaN and ``+inf`` are not.
     weights : array-like of shape (n_experts,), default=None
         Non-negative, finite exponent of each expert; ``None`` means all ones. A
         weight of 0 removes the expert from the product, even where its
@@ -159,7 +159,10 @@ def _product_terms(log_probas, weights, log_prior, present, keep_terms=False):
         rows = slice(None) if present is None else present[:, k]
         if w > 0:
             lp_rows = lp[rows]
-            if np.isnan(lp_rows).any() or np.isposinf(lp_rows).any():
+            # One pass, no temporary: a sum that is finite or -inf proves there is
+            # no NaN and no +inf (either would make it NaN or +inf).
+            total = lp_rows.sum()
+            if not (np.isfinite(total) or total == -np.inf):
                 raise ValueError(
                     f"log_probas[{k}] contains NaN or +inf where the expert is present; "
                     "log-probabilities must be finite or -inf."
@@ -179,11 +182,12 @@ def _product_terms(log_probas, weights, log_prior, present, keep_terms=False):
                 "at least one expert must weigh in, unless log_prior is given (such rows "
                 "then get the prior)."
             )
-        prior_term = np.zeros_like(joint)
+        prior_term = None
     else:
         prior_term = -(weight_sum - 1.0)[:, None] * log_prior
         joint += prior_term
-    impossible = np.isneginf(joint).all(axis=1)
+    impossible = (np.zeros(n_samples, dtype=bool) if np.isfinite(joint.sum())
+                  else np.isneginf(joint).all(axis=1))
     if impossible.any():
         rows = np.flatnonzero(impossible)
         raise ValueError(

@@ -54,10 +54,10 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         nonlinear, so that it can capture interactions between modalities, strong on
         tabular data, and it accepts missing values. ``"drop"`` leaves the product to
         the intra experts.
-    weights : array-like of shape (n_modalities + 1,), dict, "learn" or None, \
-            default=None
-        Exponent :math:`w_k \ge 0` of each expert. A sequence lists the intra experts
-        in ``experts`` order followed by the inter expert; a dict maps expert names
+    weights : array-like, dict, "learn" or None, default=None
+        Exponent :math:`w_k \ge 0` of each expert. A sequence (of length
+        ``n_modalities + 1``) lists the intra experts in ``experts`` order followed
+        by the inter expert; a dict maps expert names
         (``"inter"`` for the inter expert) to weights, missing names meaning 1.
         Weights of dropped experts are ignored; a weight of 0 removes an expert from
         the product (it is still fitted, as in
@@ -117,7 +117,7 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         The fitted experts by name (``"inter"`` for the inter expert).
     expert_names_ : list of str
         Names of ``estimators_``, in the same order.
-    weights_ : ndarray of shape (len(estimators_),)
+    weights_ : ndarray of shape (`len(estimators_)`,)
         Exponent of each fitted expert in the product (the learned ones with
         ``weights="learn"``).
     class_prior_ : ndarray of shape (n_classes,)
@@ -129,7 +129,7 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         Column indices seen by the inter expert: the union of ``modality_columns_``.
     n_features_in_ : int
         Number of columns of X seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of X seen during fit; defined only when X has string
         column names.
 
@@ -374,16 +374,27 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         # Rows where no expert weighs in get the prior (as does the prior-corrected
         # formula with sum(w) = 0); the other rows get the product.
         nobody = ~(present & (weights > 0)).any(axis=1)
+        corrected_prior = log_prior if self.prior_correction else None
+        if not nobody.any():  # the common case: no row to patch, no copies
+            joint, terms, prior_term = _product_terms(
+                log_probas, weights, corrected_prior,
+                None if present.all() else present, keep_terms,
+            )
+            if prior_term is None and keep_terms:
+                prior_term = np.zeros_like(joint)
+            return joint, terms, prior_term, names
         n_samples, n_classes = present.shape[0], len(self.classes_)
         joint = np.tile(log_prior, (n_samples, 1))
         prior_term = np.where(nobody[:, None], joint, 0.0)
         terms = [np.full((n_samples, n_classes), np.nan) for _ in names] if keep_terms else []
         if not nobody.all():
             some = ~nobody
-            joint[some], sub_terms, prior_term[some] = _product_terms(
-                [lp[some] for lp in log_probas], weights,
-                log_prior if self.prior_correction else None, present[some], keep_terms,
+            joint[some], sub_terms, sub_prior = _product_terms(
+                [lp[some] for lp in log_probas], weights, corrected_prior, present[some],
+                keep_terms,
             )
+            if sub_prior is not None:
+                prior_term[some] = sub_prior
             for term, sub in zip(terms, sub_terms):
                 term[some] = sub
         return joint, terms, prior_term, names
@@ -403,7 +414,8 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
             renormalised; columns follow ``classes_``.
         """
         joint, _, _, _ = self._product(X)
-        return joint - logsumexp(joint, axis=1, keepdims=True)
+        joint -= logsumexp(joint, axis=1, keepdims=True)
+        return joint
 
     def predict_contributions(self, X):
         """Each term of the product, per sample and class: which expert drove what.
@@ -466,7 +478,8 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         proba : ndarray of shape (n_samples, n_classes)
             Rows sum to 1; columns follow ``classes_``.
         """
-        return np.exp(self.predict_log_proba(X))
+        log_proba = self.predict_log_proba(X)
+        return np.exp(log_proba, out=log_proba)
 
     def predict(self, X):
         """Most probable class under the product of experts.

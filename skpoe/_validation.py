@@ -2,12 +2,11 @@
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import _safe_indexing, check_array, get_tags
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from ._modalities import _column_label
+from ._modalities import _as_column_key, _column_label
 
 
 def _is_dataframe(X):
@@ -56,7 +55,11 @@ def _encode_y(estimator, y, n_samples):
             f"(binary or multiclass); y is {y_type}."
         )
     y = column_or_1d(y, warn=True)
-    check_classification_targets(y)
+    if y_type not in ("binary", "multiclass"):
+        raise ValueError(
+            f"Unknown label type: {y_type}. Maybe you are trying to fit a classifier, which "
+            "expects discrete classes, on a regression target with continuous values."
+        )
     if y.shape[0] != n_samples:
         raise ValueError(
             f"X and y have inconsistent numbers of samples: X has {n_samples}, y has "
@@ -64,13 +67,13 @@ def _encode_y(estimator, y, n_samples):
         )
     if y.dtype == object and any(v is None for v in y):
         raise ValueError("y contains None; every sample needs a class label.")
-    encoder = LabelEncoder().fit(y)
-    if encoder.classes_.shape[0] < 2:
+    classes, y_encoded = np.unique(y, return_inverse=True)
+    if classes.shape[0] < 2:
         raise ValueError(
             f"{type(estimator).__name__} needs samples of at least 2 classes in y; got only "
-            f"one class: {encoder.classes_[:1].tolist()[0]!r}."
+            f"one class: {classes[:1].tolist()[0]!r}."
         )
-    return encoder.transform(y), encoder.classes_
+    return y_encoded.astype(np.intp, copy=False), classes
 
 
 def _nan_and_inf(X_sub):
@@ -95,13 +98,28 @@ def _nan_and_inf(X_sub):
         nan[coo.row[bad], coo.col[bad]] = True
         return nan, inf
     data = X_sub
+    if data.dtype.kind in "iub":  # integers and booleans hold neither NaN nor inf
+        return None, np.zeros(data.shape[1], dtype=bool)
     if data.dtype.kind not in "fc":
         try:
             data = data.astype(np.float64)
         except (TypeError, ValueError):  # non-numeric objects: the experts will judge
             return None, np.zeros(X_sub.shape[1], dtype=bool)
-    nan = np.isnan(data)
-    return (nan if nan.any() else None), np.isinf(data).any(axis=0)
+    # A finite sum proves there is no NaN or inf (the fast path scikit-learn uses
+    # too): one pass and no temporary mask. Only otherwise are the columns scanned,
+    # in blocks of rows so that the temporary masks stay small beside X.
+    if np.isfinite(np.sum(data, dtype=np.float64)):
+        return None, np.zeros(data.shape[1], dtype=bool)
+    inf = np.zeros(data.shape[1], dtype=bool)
+    any_nan = False
+    for start in range(0, data.shape[0], _SCAN_ROWS):
+        block = data[start:start + _SCAN_ROWS]
+        inf |= np.isinf(block).any(axis=0)
+        any_nan = any_nan or bool(np.isnan(block).any())
+    return (np.isnan(data) if any_nan else None), inf
+
+
+_SCAN_ROWS = 16384
 
 
 class _Missingness:
@@ -117,7 +135,7 @@ class _Missingness:
         self._nan = []
         absent = []
         for spec in modality_specs:
-            nan, inf = _nan_and_inf(_safe_indexing(X, spec.columns, axis=1))
+            nan, inf = _nan_and_inf(_safe_indexing(X, _as_column_key(spec.columns), axis=1))
             if inf.any():
                 j = spec.columns[np.flatnonzero(inf)[0]]
                 raise ValueError(

@@ -17,7 +17,7 @@ def load(name):
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in BENCHMARKS.glob("*.py")))
 def test_benchmark_runs_quick(name, tmp_path, capsys):
-    table = load(name).main(["--quick", "--csv", str(tmp_path / "out.csv")])
-    assert (tmp_path / "out.csv").exists()
-    assert len(table) > 0
+    tables = load(name).main(["--quick", "--output", str(tmp_path)])
+    assert tables and all(len(table) > 0 for table in tables.values())
+    assert {p.stem for p in tmp_path.glob("*.csv")} == set(tables)
     assert "ratio" in capsys.readouterr().out

@@ -68,7 +68,7 @@ class NeuralExpert(ClassifierMixin, BaseEstimator):
         The trained net (its ``history`` holds the losses).
     n_features_in_ : int
         Number of input columns.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of X, when it has string column names.
 
     Examples

@@ -106,7 +106,7 @@ class JointProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         The union of the modalities' columns.
     n_features_in_ : int
         Number of columns of X.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of X, when it has string column names.
 
     Examples
