@@ -35,6 +35,42 @@ class _ExpertSpec:
         return isinstance(self.estimator, str) and self.estimator == "drop"
 
 
+class _LogProbaClassifierMixin:
+    """``predict_proba`` and ``predict`` of a classifier that computes log-probabilities."""
+
+    def predict_proba(self, X):
+        """Class probabilities (``exp`` of ``predict_log_proba``).
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Samples, with the columns seen in fit.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to 1; columns follow ``classes_``.
+        """
+        log_proba = self.predict_log_proba(X)
+        return np.exp(log_proba, out=log_proba)
+
+    def predict(self, X):
+        """Most probable class.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Samples, with the columns seen in fit.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels, taken from ``classes_``.
+        """
+        log_proba = self.predict_log_proba(X)
+        return self.classes_[np.argmax(log_proba, axis=1)]
+
+
 def _default_inter_estimator():
     return HistGradientBoostingClassifier(random_state=0)
 

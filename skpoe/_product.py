@@ -9,7 +9,7 @@ from sklearn.utils import Bunch, _safe_indexing, get_tags
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from ._base import INTER, _ExpertsComposition, _ExpertSpec
+from ._base import INTER, _ExpertsComposition, _ExpertSpec, _LogProbaClassifierMixin
 from ._combine import _product_terms
 from ._experts import _expert_log_proba, _fit_expert, _sample_weight_params
 from ._exponents import _fit_exponents
@@ -17,7 +17,9 @@ from ._validation import _check_X, _encode_y, _Missingness
 from ._weights import _resolve_weights
 
 
-class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
+class ProductOfExpertsClassifier(
+    ClassifierMixin, _LogProbaClassifierMixin, _ExpertsComposition
+):
     r"""Product of intra-modality experts and one inter-modality expert.
 
     Treats groups of columns of one table as modalities. One *intra* expert is
@@ -237,7 +239,8 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
             sample_weight = _check_sample_weight(sample_weight, X)
             for spec in active:  # fail before any fit, naming the expert
                 _sample_weight_params(spec.estimator, spec.name, sample_weight)
-        rows = self._expert_rows(X, plan, active, feature_names)
+        modalities = [spec for spec in plan if not spec.is_inter]
+        rows = self._expert_rows(X, modalities, active, feature_names)
         for spec in active:
             self._check_trainable(spec, rows[spec.name], y_encoded)
 
@@ -260,9 +263,13 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
             self.weights_ = self._learn_weights(X, y_encoded, sample_weight)
         return self
 
-    def _expert_rows(self, X, plan, active, feature_names):
-        """Rows each active expert sees (None: all), after the missing-value checks."""
-        missing = _Missingness(X, [spec for spec in plan if not spec.is_inter], feature_names)
+    def _expert_rows(self, X, modalities, active, feature_names):
+        """Rows each active expert sees (None: all), after the missing-value checks.
+
+        ``modalities`` lists every modality's spec, dropped ones included: their
+        columns are part of the inter expert's input.
+        """
+        missing = _Missingness(X, modalities, feature_names)
         if self.missing_modality == "error":
             missing.check_no_absent()
         absent = missing.absent
@@ -347,12 +354,12 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         X = _check_X(self, X, reset=False)
         specs = self._fitted_plan()
         used = [k for k, w in enumerate(self.weights_) if all_experts or w > 0]
-        plan = [
+        modalities = [
             _ExpertSpec(name, None, cols) for name, cols in self.modality_columns_.items()
-        ] + specs
+        ]
         # Every fitted expert's input is checked, weight 0 or not: the same X is
         # valid or not whatever the weights.
-        rows = self._expert_rows(X, plan, specs, getattr(self, "feature_names_in_", None))
+        rows = self._expert_rows(X, modalities, specs, getattr(self, "feature_names_in_", None))
         log_probas = [
             _expert_log_proba(
                 specs[k].estimator, X, specs[k].columns, len(self.classes_),
@@ -464,38 +471,6 @@ class ProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         columns = pd.MultiIndex.from_product([labels, self.classes_], names=["term", "class"])
         index = X.index if hasattr(X, "index") and hasattr(X, "iloc") else None
         return pd.DataFrame(np.hstack(blocks), index=index, columns=columns)
-
-    def predict_proba(self, X):
-        """Probabilities of the product of experts (``exp`` of ``predict_log_proba``).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
-            Samples, with the columns seen in fit.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Rows sum to 1; columns follow ``classes_``.
-        """
-        log_proba = self.predict_log_proba(X)
-        return np.exp(log_proba, out=log_proba)
-
-    def predict(self, X):
-        """Most probable class under the product of experts.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
-            Samples, with the columns seen in fit.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted labels, taken from ``classes_``.
-        """
-        log_proba = self.predict_log_proba(X)
-        return self.classes_[np.argmax(log_proba, axis=1)]
 
     def __sklearn_tags__(self):
         # allow_nan only when every expert takes NaN: with missing_modality="drop",

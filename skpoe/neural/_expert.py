@@ -1,18 +1,22 @@
 """NeuralExpert: a skorch-backed MLP classifier that drops into a product of experts."""
 
-from numbers import Integral, Real
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNetClassifier
 from torch import nn
 
 from ._modules import MLP
-from ._training import _as_float32, _check_device, _net_options, _seed, _torch_seeded
+from ._training import (
+    _TRAINING_CONSTRAINTS,
+    _as_float32,
+    _check_device,
+    _net_options,
+    _seed,
+    _torch_seeded,
+)
 
 
 class NeuralExpert(ClassifierMixin, BaseEstimator):
@@ -81,20 +85,7 @@ class NeuralExpert(ClassifierMixin, BaseEstimator):
     True
     """
 
-    _parameter_constraints: dict = {
-        "hidden_layer_sizes": [tuple, list],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "patience": [Interval(Integral, 1, None, closed="left")],
-        "device": [str, StrOptions({"cpu"})],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-    }
+    _parameter_constraints: dict = dict(_TRAINING_CONSTRAINTS)
 
     def __init__(
         self,

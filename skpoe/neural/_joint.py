@@ -13,13 +13,22 @@ from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from torch import nn
 
-from .._base import INTER, _ExpertsComposition
+from .._base import INTER, _ExpertsComposition, _LogProbaClassifierMixin
 from .._validation import _check_X, _encode_y, _Missingness
 from ._modules import MLP, _JointModule, _ProductLoss
-from ._training import _as_float32, _check_device, _net_options, _seed, _torch_seeded
+from ._training import (
+    _TRAINING_CONSTRAINTS,
+    _as_float32,
+    _check_device,
+    _net_options,
+    _seed,
+    _torch_seeded,
+)
 
 
-class JointProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
+class JointProductOfExpertsClassifier(
+    ClassifierMixin, _LogProbaClassifierMixin, _ExpertsComposition
+):
     r"""A product of neural intra- and inter-modality experts, trained jointly (I2M2).
 
     One torch network per modality (a default :class:`~skpoe.neural.MLP`, or your
@@ -123,25 +132,14 @@ class JointProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
     """
 
     _parameter_constraints: dict = {
+        **_TRAINING_CONSTRAINTS,
         "experts": [list, tuple],
         "inter_module": [HasMethods(["forward"]), StrOptions({"drop"}), None],
         "inter_fusion": [StrOptions({"early", "representation"})],
-        "hidden_layer_sizes": [tuple, list],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "patience": [Interval(Integral, 1, None, closed="left")],
         "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
         "missing_modality": [StrOptions({"error", "drop"})],
-        "device": [str],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -386,37 +384,6 @@ class JointProductOfExpertsClassifier(ClassifierMixin, _ExpertsComposition):
         self.net_.module_.eval()
         out = self.net_.forward(inputs, training=False).numpy().astype(np.float64)
         return out - logsumexp(out, axis=1, keepdims=True)  # exact in float64
-
-    def predict_proba(self, X):
-        """Probabilities of the jointly trained product.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Rows sum to 1; columns follow ``classes_``.
-        """
-        return np.exp(self.predict_log_proba(X))
-
-    def predict(self, X):
-        """Most probable class.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
-        """
-        log_proba = self.predict_log_proba(X)
-        return self.classes_[np.argmax(log_proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,10 +1,12 @@
 """What NeuralExpert and JointProductOfExpertsClassifier share to train a skorch net."""
 
 import contextlib
+from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.dataset import ValidSplit
 
@@ -14,6 +16,23 @@ from skorch.dataset import ValidSplit
 # weight_decay -> NeuralNet(optimizer__weight_decay) with optimizer=torch.optim.AdamW,
 # early_stopping/validation_fraction/patience -> train_split=ValidSplit(...) and the
 # EarlyStopping callback (load_best=True), gradient_clip -> GradientNormClipping.
+
+
+# Constraints of the training parameters both estimators share.
+_TRAINING_CONSTRAINTS = {
+    "hidden_layer_sizes": [tuple, list],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "max_epochs": [Interval(Integral, 1, None, closed="left")],
+    "lr": [Interval(Real, 0, None, closed="neither")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "weight_decay": [Interval(Real, 0, None, closed="left")],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "patience": [Interval(Integral, 1, None, closed="left")],
+    "device": [str],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+}
 
 
 def _check_device(device):
