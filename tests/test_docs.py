@@ -17,3 +17,22 @@ def test_examples_run(page):
     namespace = {}
     for block in re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S):
         exec(compile(block, str(page), "exec"), namespace)
+
+
+def test_every_public_name_is_in_the_api_reference_with_an_example():
+    import inspect
+
+    import skpoe
+    import skpoe.datasets
+    import skpoe.neural
+
+    api = (DOCS[0].parent / "api.rst").read_text()
+    modules = {skpoe: skpoe.__all__, skpoe.neural: skpoe.neural.__all__,
+               skpoe.datasets: [n for n in dir(skpoe.datasets)
+                                if not n.startswith("_")
+                                and inspect.isfunction(getattr(skpoe.datasets, n))
+                                and getattr(skpoe.datasets, n).__module__ == "skpoe.datasets"]}
+    for module, names in modules.items():
+        for name in names:
+            assert f"   {name}\n" in api, f"{module.__name__}.{name} is missing from api.rst"
+            assert "Examples\n    --------" in getattr(module, name).__doc__, name
