@@ -243,3 +243,15 @@ def test_same_random_state_same_model_whatever_ran_before(xor):
     NeuralExpert(max_epochs=1).fit(train.data, train.target)
     again = joint(train, max_epochs=3).fit(train.data, train.target).predict_proba(test.data)
     np.testing.assert_array_equal(first, again)  # ...but not the seeded model
+
+
+def test_pretraining_with_absent_modalities_learns_from_present_rows_only(xor):
+    train, test = xor
+    X = train.data.copy()
+    X.loc[::4, train.modalities["b"]] = np.nan
+    model = joint(train, missing_modality="drop", pretrain_epochs=5, max_epochs=30)
+    model.fit(X, train.target)
+    proba = model.predict_proba(X)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-6)
+    assert model.score(test.data, test.target) > 0.8  # the XOR is still learnt

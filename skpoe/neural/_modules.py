@@ -1,5 +1,7 @@
 """torch modules: the default MLP, and the joint product-of-experts network."""
 
+import math
+
 import torch
 from torch import nn
 
@@ -101,8 +103,7 @@ class _JointModule(nn.Module):
         if self.mode == "pretrain":
             # An absent expert's rows give a constant (uniform) output: no gradient
             # from inputs that are not there.
-            uniform = torch.full_like(outputs[0], -float(torch.log(torch.tensor(
-                float(outputs[0].shape[1])))))
+            uniform = torch.full_like(outputs[0], -math.log(outputs[0].shape[1]))
             return torch.stack([
                 torch.where(m[:, None] > 0, lp, uniform)
                 for m, lp in zip(mask.unbind(dim=1), outputs)
