@@ -50,6 +50,15 @@ def csv(tmp_path):
     return path
 
 
+def test_analyze_a_parquet_table(csv, tmp_path):
+    parquet = tmp_path / "data.parquet"
+    pd.read_csv(csv).to_parquet(parquet)
+    result = run("analyze", str(parquet), "--target", "label", "--modality", "a=img_a,age",
+                 "--cv", "3", "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "a (2 columns)" in result.stdout
+
+
 def test_analyze_a_user_table_with_glob_patterns_and_groups(csv, tmp_path):
     result = run("analyze", str(csv), "--target", "label", "--modality", "image=img_*",
                  "--modality", "clinical=age", "--cv", "3", "--groups", "patient",
