@@ -1,8 +1,17 @@
-"""Shared test data: a small table with two informative modalities and a spare column."""
+"""Shared test data (a small table with two informative modalities) and test settings."""
+
+import os
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import settings
+
+# CI (CI=true) replays the same examples every run, so that a red CI is reproducible;
+# local runs keep exploring new ones.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def make_table(n_samples=240, n_classes=3, seed=0):
