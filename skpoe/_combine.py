@@ -130,7 +130,7 @@ def _product_terms(log_probas, weights, log_prior, present, keep_terms=False):
     Returns ``(joint, terms, prior_term)``: ``joint`` of shape (n_samples,
     n_classes) is the sum of the experts' weighted log-probabilities and of the
     prior term; ``terms`` lists each expert's weighted log-probabilities (NaN where
-    absent) when ``keep_terms``; ``prior_term`` is the prior correction (zeros
+    absent) when ``keep_terms``; ``prior_term`` is the prior correction (None
     without ``log_prior``).
     """
     experts = _as_expert_list(log_probas)

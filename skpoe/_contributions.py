@@ -55,12 +55,11 @@ def modality_drivers(contributions):
         for t in margin_terms
     }
     out = pd.DataFrame(margins, index=contributions.index)
-    experts = [t for t in margin_terms if t not in _NON_EXPERT_TERMS]
-    expert_margins = out[experts]
-    driver = expert_margins.idxmax(axis=1, skipna=True) if experts else None
-    nobody = expert_margins.isna().all(axis=1).to_numpy() if experts else np.ones(len(out), bool)
+    expert_margins = out[[t for t in margin_terms if t not in _NON_EXPERT_TERMS]]
+    driver = pd.Series("prior", index=out.index, dtype=object)  # rows with no expert present
+    some = expert_margins.notna().any(axis=1)
+    driver[some] = expert_margins[some].idxmax(axis=1)
     out.insert(0, "runner_up", np.asarray(classes, dtype=object)[second])
     out.insert(0, "prediction", np.asarray(classes, dtype=object)[first])
-    out["driver"] = np.where(nobody, "prior", driver.fillna("prior") if driver is not None
-                             else "prior")
+    out["driver"] = driver
     return out

@@ -1,7 +1,7 @@
 """Fit one non-negative exponent per expert by minimising the product's log-loss.
 
-Shared by the analyzer's calibrated product and (later) the classifier's learned
-weights, so that both calibrate a product of experts the same way.
+Shared by the analyzer's calibrated product and the classifier's learned weights
+(``weights="learn"``), so that both calibrate a product of experts the same way.
 """
 
 import numpy as np

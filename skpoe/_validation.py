@@ -86,15 +86,14 @@ def _nan_and_inf(X_sub):
                       [X_sub.columns.get_loc(c) for c in numeric.columns[inf_numeric]])
         return (nan if nan.any() else None), inf
     if sp.issparse(X_sub):
-        X_sub = X_sub.tocsr()
-        data = X_sub.data.astype(np.float64) if X_sub.data.dtype.kind != "f" else X_sub.data
         coo = X_sub.tocoo()
+        data = coo.data.astype(np.float64, copy=False)
         inf = np.zeros(X_sub.shape[1], dtype=bool)
-        inf[coo.col[np.isinf(coo.data)]] = True
-        if not np.isnan(data).any():
+        inf[coo.col[np.isinf(data)]] = True
+        bad = np.isnan(data)
+        if not bad.any():
             return None, inf
         nan = np.zeros(X_sub.shape, dtype=bool)  # rare: explicitly stored NaNs
-        bad = np.isnan(coo.data)
         nan[coo.row[bad], coo.col[bad]] = True
         return nan, inf
     data = X_sub
@@ -192,4 +191,3 @@ def _check_values_for_experts(X, plan, feature_names):
     for spec in plan:
         if not spec.dropped:
             missing.check_nan(spec, None)
-    return missing

@@ -48,6 +48,7 @@ def test_contributions_sum_to_predict_log_proba(options):
     assert contributions["b"].iloc[::4].isna().all().all()
     assert contributions["a"].iloc[[0, 2]].notna().all().all()
     assert contributions.loc["patient-1", ["a", "b", "inter"]].isna().all()
+    assert modality_drivers(contributions).loc["patient-1", "driver"] == "prior"
 
 
 def test_contributions_of_an_array_have_a_range_index():

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from torch import nn
 
-from .._base import INTER, _ExpertsComposition, _LogProbaClassifierMixin
+from .._base import INTER, _ExpertsComposition, _ExpertSpec, _LogProbaClassifierMixin
 from .._validation import _check_X, _encode_y, _Missingness
 from ._modules import MLP, _JointModule, _ProductLoss
 from ._training import (
@@ -252,14 +252,25 @@ class JointProductOfExpertsClassifier(
             inter_net = self._build_network(INTER, plan[-1].estimator, width, n_classes)
         return networks, columns, inter_net, union
 
+    def _fitted_plan(self):
+        """The plan of fit, rebuilt from the fitted state: trained networks as experts."""
+        module = self.net_.module_
+        plan = [
+            _ExpertSpec(name, module.modality_nets[name] if name in self.expert_names_
+                        else "drop", cols)
+            for name, cols in self.modality_columns_.items()
+        ]
+        inter = module.inter_net if INTER in self.expert_names_ else "drop"
+        return plan + [_ExpertSpec(INTER, inter, self.inter_columns_, is_inter=True)]
+
     def _inputs(self, X, reset):
-        """Validated X -> (dict input for the net, presence of each expert per row)."""
+        """Validated X -> (dict input for the net, plan of experts, active experts)."""
         X = _check_X(self, X, reset=reset)
         feature_names = getattr(self, "feature_names_in_", None)
         if reset:
             plan = self._expert_plan(X, self.n_features_in_, feature_names)
-            self._plan = plan
-        plan = self._plan
+        else:
+            plan = self._fitted_plan()
         modalities = [spec for spec in plan if not spec.is_inter]
         missing = _Missingness(X, modalities, feature_names)
         if self.missing_modality == "error":
