@@ -4,30 +4,34 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from joblib import Parallel, delayed
 from sklearn.base import _fit_context, clone
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
-from sklearn.utils import Bunch, _safe_indexing, check_random_state
+from sklearn.utils import Bunch, check_random_state
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._additive import BASELINE, LINEAR, _additive_baseline
 from ._base import INTER, _ExpertsComposition
-from ._combine import combine_log_proba
-from ._experts import _expert_log_proba, _fit_expert
-from ._exponents import _fit_exponents
-from ._modalities import _as_column_key
-from ._scoring import METRICS, _fold_metrics, _paired_se
-from ._validation import _check_values_for_experts, _check_X, _encode_y
+from ._combine import _normalised_product
+from ._exponents import _cross_fitted, _fit_exponents
+from ._oof import _check_folds_hold_classes, _cross_fit, _make_splits
+from ._presence import _expert_rows
+from ._scoring import METRICS, _counts, _fold_metrics, _paired_se, _t_cutoff
+from ._validation import _check_X, _encode_y
 
 CHANCE = "chance"
 PRODUCT_INTRA = "product(intra)"
 PRODUCT_ALL = "product(intra+inter)"
 CALIBRATED_INTRA = "calibrated product(intra)"
 CALIBRATED_ALL = "calibrated product(intra+inter)"
+COMPARISON = "inter expert vs calibrated product(intra)"
 
 
 def _intra_row(name):
     return f"intra: {name}"
+
+
+def _calibrated(model):
+    return f"{model} (calibrated)"
 
 
 def _permuted_row(name):
@@ -38,48 +42,6 @@ def _without_row(name):
     return f"product without {name}"
 
 
-def _permute_block(X_sub, positions, rng):
-    """Copy of X_sub whose columns ``positions`` are permuted together across rows."""
-    perm = rng.permutation(X_sub.shape[0])
-    if hasattr(X_sub, "iloc"):
-        out = X_sub.copy()
-        out.iloc[:, positions] = X_sub.iloc[perm, positions].to_numpy()
-        return out
-    if sp.issparse(X_sub):
-        # Column selection by diagonal 0/1 matrices keeps the result sparse.
-        in_block = np.zeros(X_sub.shape[1])
-        in_block[positions] = 1.0
-        X_sub = sp.csr_matrix(X_sub)
-        return X_sub @ sp.diags(1.0 - in_block) + X_sub[perm] @ sp.diags(in_block)
-    out = np.array(X_sub, copy=True)
-    out[:, positions] = X_sub[np.ix_(perm, positions)]
-    return out
-
-
-def _fit_on_fold(spec, X, y, train, test, n_classes, floor, blocks, seed):
-    """Fit one expert on a fold's training rows; log-probabilities on its test rows.
-
-    For the inter expert, ``blocks`` maps each modality to its positions among the
-    inter expert's columns: each block is permuted across the test rows and scored
-    again, with no refit.
-    """
-    X_train = _safe_indexing(X, train, axis=0)
-    X_test = _safe_indexing(X, test, axis=0)
-    fitted = _fit_expert(spec.estimator, X_train, spec.columns, y[train], None, spec.name)
-    log_proba = _expert_log_proba(fitted, X_test, spec.columns, n_classes, floor, spec.name)
-    permuted = {}
-    if blocks:
-        rng = np.random.default_rng(seed)
-        X_sub = _safe_indexing(X_test, _as_column_key(spec.columns), axis=1)
-        all_columns = np.arange(X_sub.shape[1])
-        for name, positions in blocks.items():
-            X_perm = _permute_block(X_sub, positions, rng)
-            permuted[name] = _expert_log_proba(
-                fitted, X_perm, all_columns, n_classes, floor, spec.name
-            )
-    return log_proba, permuted
-
-
 class ModalityDependencyAnalyzer(_ExpertsComposition):
     r"""Measure how much each modality, alone and jointly, tells about the label.
 
@@ -88,29 +50,42 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
 
     - chance: the training folds' class prior;
     - each modality's *intra* expert alone;
-    - the *inter* expert on all modalities together (early fusion);
-    - the products of the intra experts, and of the intra and inter experts, plain
-      and calibrated (below), recombined from the out-of-fold log-probabilities
-      with no extra fit;
+    - the *inter* expert on all modalities together (early fusion), and its
+      *additive baseline*: the same model forbidden to combine features of
+      different modalities (see below);
+    - the products of the intra experts, and of the intra and inter experts,
+      recombined from the out-of-fold log-probabilities with no extra fit;
     - for each modality, the inter expert with that modality's columns permuted
-      together across the held-out rows, and the product without that modality
-      (its intra expert left out and its block permuted for the inter expert).
+      together across the held-out rows, and the product without that modality.
 
-    From these, in log-loss (nats of information about the label):
+    Every model is scored raw and *calibrated*: prior-corrected, with one
+    non-negative exponent per expert (a temperature for a single expert) fitted on
+    the other folds, so that both sides of every comparison are calibrated alike.
+    From the calibrated log-losses (nats of information about the label):
 
-    - the *intra dependency* of a modality is chance log-loss minus its expert's
-      log-loss;
-    - the *inter dependency* is the calibrated intra product's log-loss minus the
-      inter expert's: what the joint model captures beyond independent evidence.
+    - the *intra dependency* of a modality is chance log-loss minus its expert's;
+    - the *inter dependency* is the additive baseline's log-loss minus the inter
+      expert's: the excess log-loss of the best cross-modality-additive model over
+      the unrestricted one of the same capacity. Negative values are reported as
+      they are.
 
-    The *calibrated* product corrects for the class prior (counted once per expert
-    in a plain product of posteriors) and has one non-negative exponent per expert,
-    fitted on the other folds' out-of-fold predictions; a plain product over-counts
-    the evidence that modalities share, which must not be mistaken for
-    interaction. A dependency *counts* when its mean over the folds exceeds twice
-    its paired standard error (corrected for the overlap of CV training sets,
-    Nadeau & Bengio 2003). The regime follows: ``"intra"``, ``"inter"``,
-    ``"both"`` or ``"neither"``.
+    The additive baseline of a bare ``HistGradientBoostingClassifier`` is the same
+    estimator with ``interaction_cst`` holding one feature set per modality
+    (modalities must then be disjoint). A ``LogisticRegression`` inter expert
+    (bare, or after scalers and imputers only) is additive itself: its inter
+    dependency is 0 by construction and is not estimated. Any other inter
+    estimator is compared with the calibrated product of its clones fitted on each
+    modality, an approximation that is additive only when the modalities are
+    independent given the label (correlated modalities can show a false inter
+    dependency).
+
+    A dependency *counts* when its mean over the folds exceeds ``t(0.975, J - 1)``
+    times its paired standard error, where ``J`` is the number of folds (times
+    repeats) and the standard error is corrected for the overlap of CV training
+    sets (Nadeau & Bengio 2003). The regime follows: ``"intra"``, ``"inter"``,
+    ``"both"`` or ``"neither"``. What the inter expert adds to *your* intra
+    experts (their calibrated product against it) is reported in
+    ``comparison_`` as a model-selection comparison, not used for the regime.
 
     Parameters
     ----------
@@ -118,50 +93,71 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         One intra expert per modality, as in :class:`ProductOfExpertsClassifier`.
     inter_estimator : estimator, "drop" or None, default=None
         The inter expert, on the union of the modalities' columns. ``None`` uses
-        ``HistGradientBoostingClassifier(random_state=0)``: it must be nonlinear,
-        since a linear joint model cannot show interactions between modalities
-        (an XOR of two modalities is invisible to it).
+        ``HistGradientBoostingClassifier(early_stopping=False, random_state=0)``:
+        nonlinear, so that it can show interactions between modalities, with its
+        number of iterations pinned so that it and its additive baseline train
+        alike.
     cv : int, cross-validation generator or iterable, default=5
-        An int gives ``StratifiedKFold(cv, shuffle=True)``, or
-        ``StratifiedGroupKFold`` when ``groups`` are passed to ``fit``, both seeded
-        by ``random_state``. Any scikit-learn splitter works, repeated and grouped
-        ones included.
+        An int gives ``StratifiedKFold(cv)``, or ``StratifiedGroupKFold(cv)`` when
+        ``groups`` are passed to ``fit``, shuffled with ``random_state`` when it is
+        not None (the same splitter as :class:`ProductOfExpertsClassifier`'s
+        ``cv``). Any scikit-learn splitter works, repeated and grouped ones
+        included.
+    missing_modality : {"error", "drop"}, default="error"
+        A row whose columns of a modality are all NaN lacks that modality.
+        ``"error"`` raises; ``"drop"`` trains and scores each expert on the rows
+        where it is present, as :class:`ProductOfExpertsClassifier` does (the inter
+        expert: complete rows, or every row with some modality when it accepts
+        NaN); a model's prediction on a row none of its experts sees is the prior.
     proba_floor : float in (0, 1), default=1e-9
         Floor of every expert's probabilities before the log (see
         :class:`ProductOfExpertsClassifier`).
     n_jobs : int, default=None
-        Number of (expert, fold) fits run in parallel with joblib.
+        Number of (fold, expert) fits run in parallel with joblib.
     random_state : int, RandomState instance or None, default=None
-        Seeds the folds (when ``cv`` is an int) and the permutations.
+        Shuffles the folds (when ``cv`` is an int) and seeds the permutations.
     verbose : int, default=0
-        Progress of the (expert, fold) fits.
+        Progress of the (fold, expert) fits.
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     results_ : pandas.DataFrame
-        One row per model; for each metric (accuracy, balanced accuracy, log-loss,
-        ROC AUC) its mean over folds and its standard deviation (``*_sd``).
+        One row per model, raw and ``(calibrated)``; for each metric (accuracy,
+        balanced accuracy, log-loss, ROC AUC) its mean over folds and its
+        standard deviation (``*_sd``).
     fold_scores_ : pandas.DataFrame
         Every model's metrics on every fold (long format).
     dependencies_ : pandas.DataFrame
         One row per modality (``kind="intra"``) and one for ``"inter"``:
-        ``dependency`` (nats), ``se``, ``counts``, ``accuracy_gain``, and for
-        modalities ``inter_reliance`` (how much the inter expert's log-loss grows
-        when the modality is permuted) and ``product_loss_without`` (how much the
+        ``dependency`` (nats, calibrated), ``se``, ``counts``, ``accuracy_gain``,
+        ``n_rows`` (rows where the expert is present), and for modalities
+        ``inter_reliance`` (how much the inter expert's log-loss grows when the
+        modality is permuted) and ``product_loss_without`` (how much the plain
         product's log-loss grows without the modality), each with its ``_se``.
+    comparison_ : pandas.DataFrame or None
+        Model selection, not a dependency: the calibrated inter expert's gain in
+        log-loss and accuracy over the calibrated product of your intra experts,
+        with its standard error. None without an inter expert.
+    inter_baseline_ : str or None
+        How the inter expert's additive baseline was made: ``"interaction_cst"``,
+        ``"additive by construction"`` or ``"product of per-modality clones"``.
     regime_ : str
         ``"intra"``, ``"inter"``, ``"both"`` or ``"neither"``.
+    t_cutoff_ : float
+        The cutoff ``t(0.975, J - 1)`` in standard errors.
     folds_ : list of :class:`~sklearn.utils.Bunch`
         Per fold: ``test`` indices, ``log_proba`` (dict of expert name to
-        out-of-fold log-probabilities), ``permuted`` (dict of modality to the inter
-        expert's log-probabilities with that modality permuted), ``log_prior``, and
-        ``calibration`` (dict of product to fitted exponents).
+        out-of-fold log-probabilities, NaN where the expert is absent),
+        ``present`` (dict of expert name to a boolean mask of the test rows),
+        ``permuted`` (dict of modality to the inter expert's log-probabilities
+        with that modality permuted), ``log_prior``, and ``calibration`` (dict of
+        model to its exponents, fitted on the other folds).
     modality_columns_ : dict of str to ndarray of int
         Column indices of each modality.
     n_expert_fits_ : int
-        Number of expert fits made: experts times folds.
+        Number of expert fits made: experts (baselines included) times folds.
     n_features_in_ : int
         Number of columns of X.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -193,6 +189,7 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
     _parameter_constraints: dict = {
         **_ExpertsComposition._parameter_constraints,
         "cv": ["cv_object"],
+        "missing_modality": [StrOptions({"error", "drop"})],
         "random_state": ["random_state"],
     }
 
@@ -202,6 +199,7 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         inter_estimator=None,
         *,
         cv=5,
+        missing_modality="error",
         proba_floor=1e-9,
         n_jobs=None,
         random_state=None,
@@ -210,20 +208,11 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         self.experts = experts
         self.inter_estimator = inter_estimator
         self.cv = cv
+        self.missing_modality = missing_modality
         self.proba_floor = proba_floor
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
-
-    def _splits(self, X, y, groups, seed):
-        if isinstance(self.cv, Integral):
-            if groups is not None:
-                splitter = StratifiedGroupKFold(self.cv, shuffle=True, random_state=seed)
-            else:
-                splitter = StratifiedKFold(self.cv, shuffle=True, random_state=seed)
-        else:
-            splitter = check_cv(self.cv, y, classifier=True)
-        return [(np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(X, y, groups)]
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, groups=None):
@@ -249,7 +238,14 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         n_classes = len(self.classes_)
         feature_names = getattr(self, "feature_names_in_", None)
         plan = self._expert_plan(X, self.n_features_in_, feature_names)
-        _check_values_for_experts(X, plan, feature_names)
+        modalities, inter = plan[:-1], (None if plan[-1].dropped else plan[-1])
+        intra = [spec for spec in modalities if not spec.dropped]
+        if not intra:
+            raise ValueError(
+                "Every intra expert is 'drop': the analysis needs at least one modality's "
+                "expert."
+            )
+        _, rows = _expert_rows(X, plan, feature_names, self.missing_modality)
         if groups is not None:
             groups = np.asarray(groups)
             if groups.shape[0] != X.shape[0]:
@@ -258,93 +254,116 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
                 )
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        splits = self._splits(X, y, groups, seed)
+        splits = _make_splits(self.cv, y, groups,
+                              None if self.random_state is None else seed)
 
-        intra = [spec for spec in plan[:-1] if not spec.dropped]
-        inter = None if plan[-1].dropped else plan[-1]
-        if not intra:
-            raise ValueError(
-                "Every intra expert is 'drop': the analysis needs at least one modality's "
-                "expert."
-            )
-        blocks = {}
+        specs, blocks, baseline = list(intra), {}, []
+        self.inter_baseline_ = None
         if inter is not None:
-            blocks = {
-                spec.name: np.searchsorted(inter.columns, spec.columns) for spec in plan[:-1]
-            }
-        active = intra + ([inter] if inter is not None else [])
-        seeds = np.random.SeedSequence(seed).generate_state(len(splits))
-        jobs = [
-            delayed(_fit_on_fold)(
-                spec, X, y, train, test, n_classes, self.proba_floor,
-                blocks if spec is inter else None, int(seeds[f]),
-            )
-            for f, (train, test) in enumerate(splits)
-            for spec in active
-        ]
-        outputs = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(jobs)
-        self.n_expert_fits_ = len(jobs)
+            self.inter_baseline_, baseline = _additive_baseline(inter, modalities, feature_names)
+            for spec in baseline:
+                rows[spec.name] = rows[INTER]
+            specs += [inter] + baseline
+            blocks = {INTER: {
+                spec.name: np.searchsorted(inter.columns, spec.columns) for spec in modalities
+            }}
+        _check_folds_hold_classes(splits, y, self.classes_, rows, specs)
+        outputs = _cross_fit(
+            specs, X, y, splits, rows, n_classes, self.proba_floor, blocks=blocks, seed=seed,
+            n_jobs=self.n_jobs, verbose=self.verbose,
+        )
+        self.n_expert_fits_ = len(specs) * len(splits)
 
         self.folds_ = []
-        for f, (train, test) in enumerate(splits):
-            fold_out = outputs[f * len(active) : (f + 1) * len(active)]
+        for (train, test), fold_out in zip(splits, outputs):
             counts = np.bincount(y[train], minlength=n_classes).astype(np.float64)
             self.folds_.append(Bunch(
                 test=test,
-                log_proba={spec.name: lp for spec, (lp, _) in zip(active, fold_out)},
-                permuted=fold_out[-1][1] if inter is not None else {},
+                log_proba={name: lp for name, (lp, _) in fold_out.items()},
+                present={spec.name: (np.ones(len(test), bool) if rows.get(spec.name) is None
+                                     else rows[spec.name][test]) for spec in specs},
+                permuted=fold_out[INTER][1] if inter is not None else {},
                 log_prior=np.log(np.maximum(counts / counts.sum(), self.proba_floor)),
                 test_train_ratio=len(test) / len(train),
             ))
-        self.modality_columns_ = {spec.name: spec.columns for spec in plan[:-1]}
+        self.modality_columns_ = {spec.name: spec.columns for spec in modalities}
         self._intra_names = [spec.name for spec in intra]
-        self._has_inter = inter is not None
+        self._baseline_names = [spec.name for spec in baseline]
+        self._n_rows = {name: int(X.shape[0] if r is None else r.sum())
+                        for name, r in rows.items()}
         self._calibrate(y)
         self._score(y)
         return self
 
-    def _calibrate(self, y):
-        """Fit the calibrated products' exponents for each fold on the other folds."""
-        products = {CALIBRATED_INTRA: self._intra_names}
+    @property
+    def _has_inter(self):
+        return self.inter_baseline_ is not None
+
+    def _experts_of(self):
+        """Each scored model -> (its experts, whether calibrated, whether the plain product)."""
+        models = {CHANCE: ([], False)}
+        for name in self._intra_names:
+            models[_intra_row(name)] = ([name], False)
+            models[_calibrated(_intra_row(name))] = ([name], True)
         if self._has_inter:
-            products[CALIBRATED_ALL] = self._intra_names + [INTER]
-        for fold in self.folds_:
-            fold.calibration = {}
-            # Folds whose test rows overlap this one's (repeated CV) would leak its labels.
-            others = [g for g in self.folds_
-                      if g is not fold and not np.intersect1d(g.test, fold.test).size]
-            for product, names in products.items():
-                if others:
-                    weights = _fit_exponents(
-                        [np.concatenate([g.log_proba[n] for g in others]) for n in names],
-                        np.concatenate([y[g.test] for g in others]),
-                        np.concatenate([np.tile(g.log_prior, (len(g.test), 1)) for g in others]),
-                    )
-                else:  # a single split: nothing to fit the exponents on
-                    weights = np.ones(len(names))
-                fold.calibration[product] = weights
+            models[INTER] = ([INTER], False)
+            models[_calibrated(INTER)] = ([INTER], True)
+            if self._baseline_names:
+                models[BASELINE] = (self._baseline_names, False)
+                models[_calibrated(BASELINE)] = (self._baseline_names, True)
+        models[PRODUCT_INTRA] = (self._intra_names, False)
+        models[CALIBRATED_INTRA] = (self._intra_names, True)
+        if self._has_inter:
+            models[PRODUCT_ALL] = (self._intra_names + [INTER], False)
+            models[CALIBRATED_ALL] = (self._intra_names + [INTER], True)
+        return models
+
+    def _calibrate(self, y):
+        """Fit each calibrated model's exponents on every fold, and cross-fit them."""
+        calibrated = {m: names for m, (names, cal) in self._experts_of().items() if cal}
+        per_fold = {
+            m: [
+                _fit_exponents(
+                    [fold.log_proba[n] for n in names], y[fold.test], fold.log_prior,
+                    present=np.column_stack([fold.present[n] for n in names]),
+                )
+                for fold in self.folds_
+            ]
+            for m, names in calibrated.items()
+        }
+        tests = [fold.test for fold in self.folds_]
+        for m in calibrated:
+            for fold, weights in zip(self.folds_, _cross_fitted(per_fold[m], tests)):
+                fold.setdefault("calibration", {})[m] = weights
 
     def _fold_models(self, fold):
         """Every model's log-probabilities on one fold's test rows, by model name."""
-        lp = fold.log_proba
-        intra = [lp[n] for n in self._intra_names]
-        models = {CHANCE: np.tile(fold.log_prior, (len(fold.test), 1))}
-        models.update({_intra_row(n): lp[n] for n in self._intra_names})
-        if self._has_inter:
-            models[INTER] = lp[INTER]
-        models[PRODUCT_INTRA] = combine_log_proba(intra)
-        models[CALIBRATED_INTRA] = combine_log_proba(
-            intra, fold.calibration[CALIBRATED_INTRA], log_prior=fold.log_prior
-        )
-        if self._has_inter:
-            models[PRODUCT_ALL] = combine_log_proba(intra + [lp[INTER]])
-            models[CALIBRATED_ALL] = combine_log_proba(
-                intra + [lp[INTER]], fold.calibration[CALIBRATED_ALL], log_prior=fold.log_prior
+        n_test = len(fold.test)
+        models = {}
+        for model, (names, calibrated) in self._experts_of().items():
+            if not names:
+                models[model] = np.tile(fold.log_prior, (n_test, 1))
+                continue
+            models[model] = _normalised_product(
+                [fold.log_proba[n] for n in names],
+                fold.calibration[model] if calibrated else None,
+                fold.log_prior,
+                np.column_stack([fold.present[n] for n in names]),
+                correct_prior=calibrated,
             )
+        if self._has_inter:
+            inter_present = fold.present[INTER]
             for name, permuted in fold.permuted.items():
-                models[_permuted_row(name)] = permuted
-                others = [lp[n] for n in self._intra_names if n != name]
-                models[_without_row(name)] = combine_log_proba(others + [permuted])
+                models[_permuted_row(name)] = _normalised_product(
+                    [permuted], None, fold.log_prior, inter_present[:, None],
+                    correct_prior=False,
+                )
+                others = [n for n in self._intra_names if n != name]
+                models[_without_row(name)] = _normalised_product(
+                    [fold.log_proba[n] for n in others] + [permuted], None, fold.log_prior,
+                    np.column_stack([fold.present[n] for n in others] + [inter_present]),
+                    correct_prior=False,
+                )
         return models
 
     def _score(self, y):
@@ -358,49 +377,74 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         means, sds = grouped.mean(), grouped.std(ddof=1).add_suffix("_sd")
         columns = [c for m in METRICS for c in (m, f"{m}_sd")]
         self.results_ = means.join(sds)[columns].loc[order]
+        self.t_cutoff_ = _t_cutoff(len(self.folds_))
         self.dependencies_ = self._dependencies()
+        self.comparison_ = self._comparison()
         self.regime_ = _regime(self.dependencies_)
 
     def _per_fold(self, model, metric="log_loss"):
         scores = self.fold_scores_[self.fold_scores_["model"] == model]
         return scores.sort_values("fold")[metric].to_numpy()
 
-    def _dependencies(self):
+    def _gain(self, baseline, model, metric="log_loss"):
+        """Mean and paired SE over folds of ``model``'s improvement on ``baseline``.
+
+        For log-loss the improvement is baseline minus model; for accuracy, model
+        minus baseline.
+        """
         ratio = float(np.mean([fold.test_train_ratio for fold in self.folds_]))
+        diff = self._per_fold(baseline, metric) - self._per_fold(model, metric)
+        if metric != "log_loss":
+            diff = -diff
+        return float(np.mean(diff)), _paired_se(diff, ratio)
 
-        def gain(baseline, model, metric="log_loss", sign=1.0):
-            diff = sign * (self._per_fold(baseline, metric) - self._per_fold(model, metric))
-            return float(np.mean(diff)), _paired_se(diff, ratio)
-
+    def _dependencies(self):
         rows = {}
         for name in self._intra_names:
-            dep, se = gain(CHANCE, _intra_row(name))
-            acc, _ = gain(CHANCE, _intra_row(name), "accuracy", sign=-1.0)
-            row = {"kind": "intra", "dependency": dep, "se": se, "accuracy_gain": acc}
+            model = _calibrated(_intra_row(name))
+            dep, se = self._gain(CHANCE, model)
+            row = {"kind": "intra", "dependency": dep, "se": se,
+                   "accuracy_gain": self._gain(CHANCE, model, "accuracy")[0],
+                   "n_rows": self._n_rows[name]}
             if self._has_inter:
-                row["inter_reliance"], row["inter_reliance_se"] = gain(INTER, _permuted_row(name),
-                                                                       sign=-1.0)
-                row["product_loss_without"], row["product_loss_without_se"] = gain(
-                    PRODUCT_ALL, _without_row(name), sign=-1.0
-                )
+                # The models on the right lose information: their gain is negative.
+                reliance, reliance_se = self._gain(_permuted_row(name), INTER)
+                without, without_se = self._gain(_without_row(name), PRODUCT_ALL)
+                row.update(inter_reliance=reliance, inter_reliance_se=reliance_se,
+                           product_loss_without=without, product_loss_without_se=without_se)
             rows[name] = row
         if self._has_inter:
-            dep, se = gain(CALIBRATED_INTRA, INTER)
-            acc, _ = gain(CALIBRATED_INTRA, INTER, "accuracy", sign=-1.0)
-            rows[INTER] = {"kind": "inter", "dependency": dep, "se": se, "accuracy_gain": acc}
+            if self.inter_baseline_ == LINEAR:
+                dep, se, acc = 0.0, np.nan, 0.0
+            else:
+                dep, se = self._gain(_calibrated(BASELINE), _calibrated(INTER))
+                acc = self._gain(_calibrated(BASELINE), _calibrated(INTER), "accuracy")[0]
+            rows[INTER] = {"kind": "inter", "dependency": dep, "se": se,
+                           "accuracy_gain": acc, "n_rows": self._n_rows[INTER]}
         table = pd.DataFrame.from_dict(rows, orient="index")
-        table.insert(3, "counts", (table["dependency"] > 2 * table["se"]).to_numpy())
+        table.insert(3, "counts", _counts(table["dependency"], table["se"], len(self.folds_)))
         table.index.name = "expert"
         return table
 
+    def _comparison(self):
+        if not self._has_inter:
+            return None
+        inter = _calibrated(INTER)
+        gain, se = self._gain(CALIBRATED_INTRA, inter)
+        return pd.DataFrame(
+            {"log_loss_gain": [gain], "se": [se],
+             "accuracy_gain": [self._gain(CALIBRATED_INTRA, inter, "accuracy")[0]]},
+            index=pd.Index([COMPARISON], name="comparison"),
+        )
+
     # skops persists plain containers, not DataFrames: the fitted tables travel as
     # dicts ("tight" orient keeps index and column names) and are rebuilt on load.
-    _FRAMES = ("results_", "fold_scores_", "dependencies_")
+    _FRAMES = ("results_", "fold_scores_", "dependencies_", "comparison_")
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # object.__getstate__ gives __dict__ itself
         for name in self._FRAMES:
-            if name in state:
+            if isinstance(state.get(name), pd.DataFrame):
                 state[name] = {"__frame__": state[name].to_dict(orient="tight")}
         return state
 
@@ -445,13 +489,16 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
             experts = [(n, clone(e), c) for n, e, c in self.experts]
             n_kept = len(experts)
         calibrated = n_kept > 1
+        # a splitter object may need the groups, which the classifier never sees
+        cv = self.cv if isinstance(self.cv, Integral) else 5
         return ProductOfExpertsClassifier(
             experts,
             inter_estimator=inter,
             weights="learn" if calibrated else None,
             prior_correction=calibrated,
+            missing_modality=self.missing_modality,
             proba_floor=self.proba_floor,
-            cv=self.cv if isinstance(self.cv, Integral) else 5,
+            cv=cv,
             n_jobs=self.n_jobs,
         )
 
@@ -476,7 +523,7 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         return _summary_html(self)
 
     def plot(self, ax=None):
-        """Plot each modality's intra dependency and the inter dependency, with 2 SE bars.
+        """Plot each modality's intra dependency and the inter dependency, with cutoff bars.
 
         Parameters
         ----------
@@ -499,3 +546,4 @@ def _regime(dependencies):
     return {(True, True): "both", (True, False): "intra", (False, True): "inter"}.get(
         (intra, inter), "neither"
     )
+

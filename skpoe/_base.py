@@ -72,7 +72,9 @@ class _LogProbaClassifierMixin:
 
 
 def _default_inter_estimator():
-    return HistGradientBoostingClassifier(random_state=0)
+    # early_stopping pinned off: 'auto' switches it on above 10,000 rows, and an
+    # inter expert and its additive baseline must train for the same iterations.
+    return HistGradientBoostingClassifier(early_stopping=False, random_state=0)
 
 
 class _ExpertsComposition(_BaseComposition):

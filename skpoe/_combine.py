@@ -119,19 +119,33 @@ def combine_log_proba(log_probas, weights=None, *, log_prior=None, present=None)
     array([[0.931, 0.069],
            [0.5  , 0.5  ]])
     """
-    joint, _, _ = _product_terms(log_probas, weights, log_prior, present)
+    return _normalised_product(log_probas, weights, log_prior, present)
+
+
+def _normalised_product(log_probas, weights=None, log_prior=None, present=None,
+                        correct_prior=True):
+    """:func:`combine_log_proba`, and the plain product with a prior for empty rows.
+
+    With ``correct_prior=False`` the product is not divided by the prior, and
+    ``log_prior`` only serves the rows where no expert weighs in.
+    """
+    joint, _, _ = _product_terms(log_probas, weights, log_prior, present,
+                                 correct_prior=correct_prior)
     joint -= logsumexp(joint, axis=1, keepdims=True)
     return joint
 
 
-def _product_terms(log_probas, weights, log_prior, present, keep_terms=False):
+def _product_terms(log_probas, weights, log_prior, present, keep_terms=False,
+                   correct_prior=True):
     """The unnormalised product, and (optionally) each term of it.
 
     Returns ``(joint, terms, prior_term)``: ``joint`` of shape (n_samples,
     n_classes) is the sum of the experts' weighted log-probabilities and of the
     prior term; ``terms`` lists each expert's weighted log-probabilities (NaN where
-    absent) when ``keep_terms``; ``prior_term`` is the prior correction (None
-    without ``log_prior``).
+    absent) when ``keep_terms``; ``prior_term`` is the prior correction, or with
+    ``correct_prior=False`` the log prior of the rows where no expert weighs in
+    (None when it is zero everywhere). Rows where no expert weighs in get the
+    prior either way.
     """
     experts = _as_expert_list(log_probas)
     weights = _check_combine_weights(weights, len(experts))
@@ -183,9 +197,14 @@ def _product_terms(log_probas, weights, log_prior, present, keep_terms=False):
                 "then get the prior)."
             )
         prior_term = None
-    else:
+    elif correct_prior:
         prior_term = -(weight_sum - 1.0)[:, None] * log_prior
         joint += prior_term
+    elif nobody.any():
+        prior_term = np.where(nobody[:, None], log_prior, 0.0)
+        joint += prior_term
+    else:
+        prior_term = None
     impossible = (np.zeros(n_samples, dtype=bool) if np.isfinite(joint.sum())
                   else np.isneginf(joint).all(axis=1))
     if impossible.any():

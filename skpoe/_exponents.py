@@ -76,3 +76,21 @@ def _fit_exponents(log_probas, y, log_prior=None, *, present=None, sample_weight
         options={"maxiter": max_iter},
     )
     return np.maximum(result.x, 0.0)
+
+
+def _cross_fitted(per_fold, tests):
+    """Each fold's exponents: the mean of the exponents fitted on the other folds.
+
+    ``per_fold[g]`` was fitted on fold ``g``'s own held-out rows, with fold ``g``'s
+    model: each is free of the spread between the folds' models, which a fit on
+    the folds' pooled predictions mistakes for noise (and shrinks the exponents
+    for). A fold never uses its own rows, nor those of a fold whose test rows
+    overlap its own (repeated CV would leak its labels); with no such fold, the
+    exponents are 1 (the plain product).
+    """
+    out = []
+    for f, test in enumerate(tests):
+        others = [w for g, w in enumerate(per_fold)
+                  if g != f and not np.intersect1d(tests[g], test).size]
+        out.append(np.mean(others, axis=0) if others else np.ones_like(per_fold[f]))
+    return out

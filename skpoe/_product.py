@@ -3,9 +3,8 @@
 import numpy as np
 from joblib import Parallel, delayed
 from scipy.special import logsumexp
-from sklearn.base import ClassifierMixin, _fit_context, clone
-from sklearn.model_selection import check_cv
-from sklearn.utils import Bunch, _safe_indexing, get_tags
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
@@ -13,7 +12,9 @@ from ._base import INTER, _ExpertsComposition, _ExpertSpec, _LogProbaClassifierM
 from ._combine import _product_terms
 from ._experts import _expert_log_proba, _fit_expert, _sample_weight_params
 from ._exponents import _fit_exponents
-from ._validation import _check_X, _encode_y, _Missingness
+from ._oof import _check_folds_hold_classes, _cross_fit, _make_splits
+from ._presence import _expert_rows
+from ._validation import _check_X, _encode_y
 from ._weights import _resolve_weights
 
 
@@ -97,10 +98,9 @@ class ProductOfExpertsClassifier(
         (about 20.7 at the default).
     cv : int, cross-validation generator or iterable, default=5
         The internal cross-validation of ``weights="learn"``; unused otherwise. An
-        int means ``StratifiedKFold(cv)``.
-    cv : int, cross-validation generator or iterable, default=5
-        The internal cross-validation of ``weights="learn"``; unused otherwise. An
-        int means ``StratifiedKFold(cv)``.
+        int means ``StratifiedKFold(cv)`` in data order, the splitter
+        :class:`ModalityDependencyAnalyzer` uses for the same ``cv`` without a
+        ``random_state``. Every (fold, expert) fit runs in one joblib call.
     n_jobs : int, default=None
         Number of experts fitted in parallel with joblib. ``None`` means 1 unless
         in a :obj:`joblib.parallel_backend` context; ``-1`` uses all processors.
@@ -239,8 +239,7 @@ class ProductOfExpertsClassifier(
             sample_weight = _check_sample_weight(sample_weight, X)
             for spec in active:  # fail before any fit, naming the expert
                 _sample_weight_params(spec.estimator, spec.name, sample_weight)
-        modalities = [spec for spec in plan if not spec.is_inter]
-        rows = self._expert_rows(X, modalities, active, feature_names)
+        _, rows = _expert_rows(X, plan, feature_names, self.missing_modality)
         for spec in active:
             self._check_trainable(spec, rows[spec.name], y_encoded)
 
@@ -260,30 +259,8 @@ class ProductOfExpertsClassifier(
         self.modality_columns_ = {spec.name: spec.columns for spec in plan if not spec.is_inter}
         self.inter_columns_ = plan[-1].columns
         if learn:
-            self.weights_ = self._learn_weights(X, y_encoded, sample_weight)
+            self.weights_ = self._learn_weights(X, y_encoded, sample_weight, active, rows)
         return self
-
-    def _expert_rows(self, X, modalities, active, feature_names):
-        """Rows each active expert sees (None: all), after the missing-value checks.
-
-        ``modalities`` lists every modality's spec, dropped ones included: their
-        columns are part of the inter expert's input.
-        """
-        missing = _Missingness(X, modalities, feature_names)
-        if self.missing_modality == "error":
-            missing.check_no_absent()
-        absent = missing.absent
-        rows = {}
-        for spec in active:
-            if not spec.is_inter:
-                keep = ~absent[:, missing.names.index(spec.name)]
-            elif get_tags(spec.estimator).input_tags.allow_nan:
-                keep = ~absent.all(axis=1)
-            else:
-                keep = ~absent.any(axis=1)
-            rows[spec.name] = None if keep.all() else keep
-            missing.check_nan(spec, rows[spec.name])
-        return rows
 
     def _check_trainable(self, spec, rows, y_encoded):
         """An expert restricted to the rows of its modality needs two classes there."""
@@ -300,32 +277,25 @@ class ProductOfExpertsClassifier(
                 "expert needs at least 2 classes."
             )
 
-    def _learn_weights(self, X, y_encoded, sample_weight):
+    def _learn_weights(self, X, y_encoded, sample_weight, active, rows):
         """Exponents minimising the product's out-of-fold log-loss (internal CV)."""
-        cv = check_cv(self.cv, y_encoded, classifier=True)
+        splits = _make_splits(self.cv, y_encoded)
+        _check_folds_hold_classes(splits, y_encoded, self.classes_, rows, active)
         n_samples, n_classes = X.shape[0], len(self.classes_)
-        n_experts = len(self.estimators_)
-        oof = [np.full((n_samples, n_classes), np.nan) for _ in range(n_experts)]
-        present = np.zeros((n_samples, n_experts), dtype=bool)
+        outputs = _cross_fit(
+            active, X, y_encoded, splits, rows, n_classes, self.proba_floor,
+            sample_weight=sample_weight, n_jobs=self.n_jobs, verbose=self.verbose,
+        )
+        oof = [np.full((n_samples, n_classes), np.nan) for _ in active]
         scored = np.zeros(n_samples, dtype=bool)
-        for train, test in cv.split(X, y_encoded):
-            missing_classes = np.setdiff1d(np.arange(n_classes), y_encoded[train])
-            if missing_classes.size:
-                raise ValueError(
-                    f"weights='learn': class {self.classes_[missing_classes].tolist()[0]!r} is "
-                    "absent from a training fold of the internal cross-validation; use fewer "
-                    "folds (cv)."
-                )
-            sub = clone(self).set_params(weights=None, verbose=0)
-            sub.fit(
-                _safe_indexing(X, train), self.classes_[y_encoded[train]],
-                None if sample_weight is None else sample_weight[train],
-            )
-            log_probas, _, fold_present = sub._experts_log_proba(_safe_indexing(X, test))
-            for k in range(n_experts):
-                oof[k][test] = log_probas[k]
-            present[test] = fold_present
+        for (_, test), fold_out in zip(splits, outputs):
+            for k, spec in enumerate(active):
+                oof[k][test] = fold_out[spec.name][0]
             scored[test] = True
+        present = np.column_stack([
+            np.ones(n_samples, bool) if rows[spec.name] is None else rows[spec.name]
+            for spec in active
+        ])
         log_prior = np.log(np.maximum(self.class_prior_, self.proba_floor))
         return _fit_exponents(
             [lp[scored] for lp in oof], y_encoded[scored],
@@ -335,14 +305,13 @@ class ProductOfExpertsClassifier(
         )
 
     def _fitted_plan(self):
-        columns = [
-            self.inter_columns_ if name == INTER else self.modality_columns_[name]
-            for name in self.expert_names_
-        ]
-        return [
-            _ExpertSpec(name, est, cols, is_inter=name == INTER)
-            for name, est, cols in zip(self.expert_names_, self.estimators_, columns)
-        ]
+        """The plan of experts rebuilt from the fitted state, dropped modalities included."""
+        fitted = dict(zip(self.expert_names_, self.estimators_))
+        plan = [_ExpertSpec(name, fitted.get(name, "drop"), cols)
+                for name, cols in self.modality_columns_.items()]
+        plan.append(_ExpertSpec(INTER, fitted.get(INTER, "drop"), self.inter_columns_,
+                                is_inter=True))
+        return plan
 
     def _experts_log_proba(self, X, all_experts=False):
         """Validated X -> (log-probabilities, weights, presence) of the weighted experts.
@@ -352,25 +321,23 @@ class ProductOfExpertsClassifier(
         """
         check_is_fitted(self)
         X = _check_X(self, X, reset=False)
-        specs = self._fitted_plan()
-        used = [k for k, w in enumerate(self.weights_) if all_experts or w > 0]
-        modalities = [
-            _ExpertSpec(name, None, cols) for name, cols in self.modality_columns_.items()
-        ]
+        plan = self._fitted_plan()
         # Every fitted expert's input is checked, weight 0 or not: the same X is
         # valid or not whatever the weights.
-        rows = self._expert_rows(X, modalities, specs, getattr(self, "feature_names_in_", None))
+        _, rows = _expert_rows(X, plan, getattr(self, "feature_names_in_", None),
+                               self.missing_modality)
+        specs = {spec.name: spec for spec in plan}
+        used = [k for k, w in enumerate(self.weights_) if all_experts or w > 0]
+        names = [self.expert_names_[k] for k in used]
         log_probas = [
-            _expert_log_proba(
-                specs[k].estimator, X, specs[k].columns, len(self.classes_),
-                self.proba_floor, specs[k].name, rows=rows[specs[k].name],
-            )
-            for k in used
+            _expert_log_proba(specs[n].estimator, X, specs[n].columns, len(self.classes_),
+                              self.proba_floor, n, rows=rows[n])
+            for n in names
         ]
         present = np.ones((X.shape[0], len(used)), dtype=bool)
-        for j, k in enumerate(used):
-            if rows[specs[k].name] is not None:
-                present[:, j] = rows[specs[k].name]
+        for j, n in enumerate(names):
+            if rows[n] is not None:
+                present[:, j] = rows[n]
         return log_probas, self.weights_[used], present
 
     def _product(self, X, keep_terms=False):
@@ -378,32 +345,16 @@ class ProductOfExpertsClassifier(
         log_probas, weights, present = self._experts_log_proba(X, all_experts=keep_terms)
         names = [n for n, w in zip(self.expert_names_, self.weights_) if keep_terms or w > 0]
         log_prior = np.log(np.maximum(self.class_prior_, self.proba_floor))
-        # Rows where no expert weighs in get the prior (as does the prior-corrected
-        # formula with sum(w) = 0); the other rows get the product.
-        nobody = ~(present & (weights > 0)).any(axis=1)
-        corrected_prior = log_prior if self.prior_correction else None
-        if not nobody.any():  # the common case: no row to patch, no copies
-            joint, terms, prior_term = _product_terms(
-                log_probas, weights, corrected_prior,
-                None if present.all() else present, keep_terms,
-            )
-            if prior_term is None and keep_terms:
-                prior_term = np.zeros_like(joint)
-            return joint, terms, prior_term, names
-        n_samples, n_classes = present.shape[0], len(self.classes_)
-        joint = np.tile(log_prior, (n_samples, 1))
-        prior_term = np.where(nobody[:, None], joint, 0.0)
-        terms = [np.full((n_samples, n_classes), np.nan) for _ in names] if keep_terms else []
-        if not nobody.all():
-            some = ~nobody
-            joint[some], sub_terms, sub_prior = _product_terms(
-                [lp[some] for lp in log_probas], weights, corrected_prior, present[some],
-                keep_terms,
-            )
-            if sub_prior is not None:
-                prior_term[some] = sub_prior
-            for term, sub in zip(terms, sub_terms):
-                term[some] = sub
+        if not log_probas:  # learned weights may all be 0: the prior is the model
+            joint = np.tile(log_prior, (present.shape[0], 1))
+            return joint, [], joint.copy(), names
+        # Rows where no expert weighs in get the prior (see _product_terms).
+        joint, terms, prior_term = _product_terms(
+            log_probas, weights, log_prior, None if present.all() else present, keep_terms,
+            correct_prior=self.prior_correction,
+        )
+        if prior_term is None and keep_terms:
+            prior_term = np.zeros_like(joint)
         return joint, terms, prior_term, names
 
     def predict_log_proba(self, X):

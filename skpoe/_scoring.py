@@ -48,3 +48,18 @@ def _paired_se(differences, test_train_ratio):
         return np.nan
     variance = np.var(differences, ddof=1)
     return float(np.sqrt(variance * (1.0 / differences.size + test_train_ratio)))
+
+
+def _t_cutoff(n_folds):
+    """The two-sided 95% cutoff of the paired t statistic over ``n_folds`` folds (J - 1 df)."""
+    from scipy.stats import t
+
+    return float(t.ppf(0.975, n_folds - 1)) if n_folds >= 2 else np.nan
+
+
+def _counts(mean, se, n_folds):
+    """A dependency counts when its mean exceeds ``t(0.975, J - 1)`` standard errors."""
+    mean, se = np.asarray(mean, dtype=np.float64), np.asarray(se, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.nan_to_num(mean > _t_cutoff(n_folds) * se, nan=False).astype(bool) & \
+            np.isfinite(se)

@@ -1,12 +1,10 @@
-"""Input checks that name the culprit: X, y and missing values per modality."""
+"""Input checks that name the culprit: X, y, and a scan for NaN and infinity."""
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import _safe_indexing, check_array, get_tags
+from sklearn.utils import check_array
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import column_or_1d, validate_data
-
-from ._modalities import _as_column_key, _column_label
 
 
 def _is_dataframe(X):
@@ -119,75 +117,3 @@ def _nan_and_inf(X_sub):
 
 
 _SCAN_ROWS = 16384
-
-
-class _Missingness:
-    """Which rows lack each modality (all its columns NaN), and where NaNs lie.
-
-    Scans every modality's columns once; raises on infinity, which no expert takes.
-    """
-
-    def __init__(self, X, modality_specs, feature_names):
-        self.names = [spec.name for spec in modality_specs]
-        self.columns = [spec.columns for spec in modality_specs]
-        self.feature_names = feature_names
-        self._nan = []
-        absent = []
-        for spec in modality_specs:
-            nan, inf = _nan_and_inf(_safe_indexing(X, _as_column_key(spec.columns), axis=1))
-            if inf.any():
-                j = spec.columns[np.flatnonzero(inf)[0]]
-                raise ValueError(
-                    f"Input X contains infinity in column {_column_label(j, feature_names)} "
-                    f"(modality {spec.name!r}); experts take finite values or NaN only."
-                )
-            self._nan.append(nan)
-            absent.append(nan.all(axis=1) if nan is not None else np.zeros(X.shape[0], bool))
-        self.absent = np.column_stack(absent) if absent else np.zeros((X.shape[0], 0), bool)
-
-    def check_no_absent(self):
-        """Raise for ``missing_modality="error"``, naming the modality and row count."""
-        counts = self.absent.sum(axis=0)
-        if counts.any():
-            m = int(np.flatnonzero(counts)[0])
-            raise ValueError(
-                f"Modality {self.names[m]!r} is missing (all its columns NaN) in "
-                f"{int(counts[m])} row(s) of {self.absent.shape[0]}. Pass "
-                "missing_modality='drop' to leave its expert out of those rows, or impute."
-            )
-
-    def check_nan(self, spec, rows, allow_nan=None):
-        """Raise if ``spec``'s expert, which does not take NaN, would see one in ``rows``.
-
-        ``rows`` is a boolean row mask or None for all rows. The inter expert's
-        columns are the union of the modalities' columns, so every modality is
-        checked for it. ``allow_nan`` defaults to the expert's own tag.
-        """
-        if allow_nan is None:
-            allow_nan = get_tags(spec.estimator).input_tags.allow_nan
-        if allow_nan:
-            return
-        modalities = range(len(self.names)) if spec.is_inter else [self.names.index(spec.name)]
-        for m in modalities:
-            nan = self._nan[m]
-            if nan is None:
-                continue
-            bad = (nan if rows is None else nan[rows]).any(axis=0)
-            if bad.any():
-                j = self.columns[m][np.flatnonzero(bad)[0]]
-                kind = "MLP" if spec.estimator is None else type(spec.estimator).__name__
-                raise ValueError(
-                    f"Input X contains NaN in column {_column_label(j, self.feature_names)} "
-                    f"(modality {self.names[m]!r}), but the expert {spec.name!r} "
-                    f"({kind}) does not accept missing values. Impute "
-                    "them in a Pipeline inside the expert, or use an expert that accepts NaN "
-                    "such as HistGradientBoostingClassifier."
-                )
-
-
-def _check_values_for_experts(X, plan, feature_names):
-    """Raise, naming modality and column, where an expert would get NaN or inf it cannot take."""
-    missing = _Missingness(X, [spec for spec in plan if not spec.is_inter], feature_names)
-    for spec in plan:
-        if not spec.dropped:
-            missing.check_nan(spec, None)

@@ -220,7 +220,7 @@ def test_bad_inputs(kwargs, fit_kwargs, error, match):
 def test_block_permutation_moves_whole_rows_of_the_block(container):
     import scipy.sparse as sp
 
-    from skpoe._analyzer import _permute_block
+    from skpoe._oof import _permute_block
 
     base = np.arange(40, dtype=float).reshape(10, 4)
     X = {"frame": pd.DataFrame(base), "array": base, "sparse": sp.csr_matrix(base)}[container]

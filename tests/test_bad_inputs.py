@@ -126,8 +126,8 @@ FIT_CASES = [
      InvalidParameterError, r"'weights' parameter"),
     ("learned weights with a class too rare for the folds", model(weights="learn", cv=5),
      X.iloc[:14], np.array(["a"] * 13 + ["b"]), {},
-     ValueError, r"weights='learn': class 'b' is absent from a training fold of the internal "
-                 r"cross-validation; use fewer folds"),
+     ValueError, r"Class 'b' is absent from the training rows of fold \d for expert 'image'.*"
+                 r"Use fewer folds"),
     ("analyzer: all intra experts dropped", analyzer([("image", "drop", IMG)]), X, Y, {},
      ValueError, r"Every intra expert is 'drop'"),
     ("analyzer: groups of other length", analyzer(), X, Y, {"groups": np.arange(5)},

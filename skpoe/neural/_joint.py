@@ -14,7 +14,8 @@ from skorch import NeuralNet
 from torch import nn
 
 from .._base import INTER, _ExpertsComposition, _ExpertSpec, _LogProbaClassifierMixin
-from .._validation import _check_X, _encode_y, _Missingness
+from .._presence import _expert_rows
+from .._validation import _check_X, _encode_y
 from ._modules import MLP, _JointModule, _ProductLoss
 from ._training import (
     _TRAINING_CONSTRAINTS,
@@ -24,6 +25,10 @@ from ._training import (
     _seed,
     _torch_seeded,
 )
+
+
+def _takes_no_nan(estimator):
+    return False
 
 
 class JointProductOfExpertsClassifier(
@@ -271,19 +276,14 @@ class JointProductOfExpertsClassifier(
             plan = self._expert_plan(X, self.n_features_in_, feature_names)
         else:
             plan = self._fitted_plan()
-        modalities = [spec for spec in plan if not spec.is_inter]
-        missing = _Missingness(X, modalities, feature_names)
-        if self.missing_modality == "error":
-            missing.check_no_absent()
+        # The networks take no NaN: the inter network sees the complete rows only.
+        _, rows = _expert_rows(X, plan, feature_names, self.missing_modality,
+                               accepts_nan=_takes_no_nan)
         active = [spec for spec in plan if not spec.dropped]
-        present = np.ones((X.shape[0], len(active)), dtype=bool)
-        for k, spec in enumerate(active):
-            if spec.is_inter:
-                present[:, k] = ~missing.absent.any(axis=1)
-            else:
-                present[:, k] = ~missing.absent[:, missing.names.index(spec.name)]
-            rows = None if present[:, k].all() else present[:, k]
-            missing.check_nan(spec, rows, allow_nan=False)
+        present = np.column_stack([
+            np.ones(X.shape[0], bool) if rows[spec.name] is None else rows[spec.name]
+            for spec in active
+        ])
         union = plan[-1].columns
         try:
             x = _as_float32(np.asarray(_safe_indexing(X, union, axis=1), dtype=np.float32))

@@ -1,0 +1,105 @@
+"""The additive baseline of an inter expert: the same model, forbidden to combine modalities.
+
+Inter-modality dependency is what a model gains when it may combine features of
+different modalities, over the same kind of model that may not (the excess
+log-loss of the best cross-modality-additive log-odds model over the unrestricted
+one). Which baseline matches which inter expert:
+
+- a bare :class:`~sklearn.ensemble.HistGradientBoostingClassifier`: the same
+  estimator with ``interaction_cst`` holding one feature set per modality, so that
+  each tree uses the features of one modality only (exact, same capacity);
+- a :class:`~sklearn.linear_model.LogisticRegression`, bare or after scalers and
+  imputers only: the joint model is itself additive across modalities, so its
+  inter dependency is 0 by construction and is not estimated;
+- any other estimator: the calibrated product of clones of that estimator, each
+  fitted on one modality. This equals an additive model only when the modalities
+  are independent given the label; correlated modalities can make it look worse
+  than an additive model, which reads as a (false) inter dependency.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
+
+from ._base import _ExpertSpec
+
+INTERACTION_CST = "interaction_cst"
+LINEAR = "additive by construction"
+PER_MODALITY = "product of per-modality clones"
+
+BASELINE = "additive baseline"
+"""Name of the additive baseline in the analyzer's models and out-of-fold outputs."""
+
+_COLUMNWISE_STEPS = (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler, SimpleImputer)
+
+
+def _is_linear_step(step):
+    if step == "passthrough" or step is None:
+        return True
+    if type(step).__name__ == "IterativeImputer":  # experimental: not imported here
+        return step.estimator is None  # its default, BayesianRidge, imputes linearly
+    return isinstance(step, _COLUMNWISE_STEPS)
+
+
+def _is_additive_by_construction(estimator):
+    """A logistic regression, bare or after scalers and linear imputers only."""
+    if isinstance(estimator, Pipeline):
+        *steps, (_, final) = estimator.steps
+        return all(_is_linear_step(step) for _, step in steps) and \
+            _is_additive_by_construction(final)
+    return isinstance(estimator, (LogisticRegression, LogisticRegressionCV))
+
+
+def _check_disjoint(modalities, feature_names):
+    from ._modalities import _column_label
+
+    owner = {}
+    for spec in modalities:
+        for j in spec.columns:
+            if j in owner:
+                raise ValueError(
+                    f"Modalities {owner[j]!r} and {spec.name!r} share column "
+                    f"{_column_label(j, feature_names)}: the additive baseline of a "
+                    "HistGradientBoosting inter expert (interaction_cst, one feature set per "
+                    "modality) needs disjoint modalities. Make them disjoint, or pass another "
+                    "inter_estimator (it is then compared with the product of per-modality "
+                    "clones of itself)."
+                )
+            owner[j] = spec.name
+
+
+def _additive_baseline(inter, modalities, feature_names):
+    """``(kind, specs)``: how the inter expert's additive baseline is made, and its experts.
+
+    ``inter`` is the inter expert's spec, ``modalities`` every modality's spec
+    (dropped ones included: their columns are in the inter expert's input). The
+    specs share the inter expert's rows (see ``_presence.py``); LINEAR needs none.
+    """
+    estimator = inter.estimator
+    if isinstance(estimator, HistGradientBoostingClassifier):
+        _check_disjoint(modalities, feature_names)
+        if estimator.early_stopping is not False:
+            warnings.warn(
+                "The inter expert is a HistGradientBoostingClassifier with early_stopping="
+                f"{estimator.early_stopping!r}: its additive baseline stops at another "
+                "iteration than it does, which biases the inter dependency (toward 'inter'). "
+                "Pin early_stopping=False and max_iter for a like-for-like comparison.",
+                UserWarning, stacklevel=3,
+            )
+        # Positions within the inter expert's input: its columns are the sorted union.
+        sets = [np.searchsorted(inter.columns, spec.columns).tolist() for spec in modalities]
+        constrained = clone(estimator).set_params(interaction_cst=sets)
+        return INTERACTION_CST, [_ExpertSpec(BASELINE, constrained, inter.columns,
+                                             is_inter=True)]
+    if _is_additive_by_construction(estimator):
+        return LINEAR, []
+    return PER_MODALITY, [
+        _ExpertSpec(f"{BASELINE}: {spec.name}", clone(estimator), spec.columns, is_inter=True)
+        for spec in modalities
+    ]

@@ -1,0 +1,149 @@
+"""The out-of-fold engine: every (fold, expert) fit of a cross-validation in one joblib call.
+
+Shared by :class:`ModalityDependencyAnalyzer` and the learned weights of
+:class:`ProductOfExpertsClassifier` (``weights="learn"``), so that an integer
+``cv`` means the same splitter in both, X is validated and its columns resolved
+once, and each expert trains and predicts on the rows the presence rule gives it
+(see ``_presence.py``).
+"""
+
+from numbers import Integral
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
+from sklearn.utils import _safe_indexing
+
+from ._experts import _expert_log_proba, _fit_expert
+from ._modalities import _as_column_key
+
+
+def _make_splits(cv, y, groups=None, random_state=None):
+    """``cv`` -> list of (train, test) index arrays.
+
+    An int gives ``StratifiedKFold(cv)``, or ``StratifiedGroupKFold(cv)`` when
+    ``groups`` are given; both are shuffled, seeded by ``random_state``, when it is
+    not None (an int or a RandomState), and in data order otherwise. Any
+    scikit-learn splitter or iterable of splits is used as it is.
+    """
+    if isinstance(cv, Integral):
+        shuffle = random_state is not None
+        seed = random_state if shuffle else None
+        if groups is not None:
+            splitter = StratifiedGroupKFold(cv, shuffle=shuffle, random_state=seed)
+        else:
+            splitter = StratifiedKFold(cv, shuffle=shuffle, random_state=seed)
+    else:
+        splitter = check_cv(cv, y, classifier=True)
+    return [(np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(np.zeros((len(y), 1)),
+                                                                          y, groups)]
+
+
+def _permute_block(X_sub, positions, rng):
+    """Copy of X_sub whose columns ``positions`` are permuted together across rows."""
+    import scipy.sparse as sp
+
+    perm = rng.permutation(X_sub.shape[0])
+    if hasattr(X_sub, "iloc"):
+        out = X_sub.copy()
+        out.iloc[:, positions] = X_sub.iloc[perm, positions].to_numpy()
+        return out
+    if sp.issparse(X_sub):
+        # Column selection by diagonal 0/1 matrices keeps the result sparse.
+        in_block = np.zeros(X_sub.shape[1])
+        in_block[positions] = 1.0
+        X_sub = sp.csr_matrix(X_sub)
+        return X_sub @ sp.diags(1.0 - in_block) + X_sub[perm] @ sp.diags(in_block)
+    out = np.array(X_sub, copy=True)
+    out[:, positions] = X_sub[np.ix_(perm, positions)]
+    return out
+
+
+def _fit_and_score(spec, X, y, sample_weight, train, test, rows, n_classes, floor, blocks,
+                   seed):
+    """Fit one expert on a fold's training rows; its log-probabilities on the test rows.
+
+    ``rows`` (a boolean mask over all rows, or None) restricts both sides to the
+    rows where the expert is present; its log-probabilities are NaN elsewhere.
+    ``blocks`` maps a name to column positions within the expert's input: each
+    block is permuted across the scored test rows and scored again, with no refit.
+    """
+    if rows is not None:
+        train = train[rows[train]]
+    fitted = _fit_expert(
+        spec.estimator, _safe_indexing(X, train, axis=0), spec.columns, y[train],
+        None if sample_weight is None else sample_weight[train], spec.name,
+    )
+    X_test = _safe_indexing(X, test, axis=0)
+    test_rows = None if rows is None else rows[test]
+    log_proba = _expert_log_proba(fitted, X_test, spec.columns, n_classes, floor, spec.name,
+                                  rows=test_rows)
+    permuted = {}
+    if blocks:
+        rng = np.random.default_rng(seed)
+        scored = X_test if test_rows is None else _safe_indexing(X_test, test_rows, axis=0)
+        X_sub = _safe_indexing(scored, _as_column_key(spec.columns), axis=1)
+        all_columns = np.arange(X_sub.shape[1])
+        for name, positions in blocks.items():
+            out = np.full_like(log_proba, np.nan)
+            where = slice(None) if test_rows is None else test_rows
+            if X_sub.shape[0]:
+                out[where] = _expert_log_proba(
+                    fitted, _permute_block(X_sub, positions, rng), all_columns, n_classes,
+                    floor, spec.name,
+                )
+            permuted[name] = out
+    return log_proba, permuted
+
+
+def _check_folds_hold_classes(splits, y, classes, rows, specs):
+    """Raise, naming the class, fold and expert, when a training fold lacks a class."""
+    n_classes = len(classes)
+    for f, (train, _) in enumerate(splits):
+        for spec in specs:
+            seen = train if rows.get(spec.name) is None else train[rows[spec.name][train]]
+            counts = np.bincount(y[seen], minlength=n_classes)
+            if (counts == 0).any():
+                missing = classes[np.flatnonzero(counts == 0)[:1]].tolist()[0]
+                raise ValueError(
+                    f"Class {missing!r} is absent from the training rows of fold {f} for "
+                    f"expert {spec.name!r}: every training fold needs every class. Use fewer "
+                    "folds (cv), a stratified splitter, or check the rows where the expert's "
+                    "modality is present."
+                )
+
+
+def _cross_fit(specs, X, y, splits, rows, n_classes, floor, *, sample_weight=None,
+               blocks=None, seed=0, n_jobs=None, verbose=0):
+    """Out-of-fold log-probabilities of every expert on every fold, in one joblib call.
+
+    Parameters
+    ----------
+    specs : list of _ExpertSpec
+        The experts to fit (none dropped).
+    rows : dict of str to bool ndarray or None
+        The presence rule's rows per expert name (missing name: every row).
+    blocks : dict of str to dict, default=None
+        Per expert name, the column blocks to permute at scoring time.
+
+    Returns
+    -------
+    outputs : list of dict
+        Per fold, expert name -> ``(log_proba on the fold's test rows, permuted)``.
+    """
+    blocks = blocks or {}
+    seeds = np.random.SeedSequence(seed).generate_state(len(splits))
+    jobs = [
+        delayed(_fit_and_score)(
+            spec, X, y, sample_weight, train, test, rows.get(spec.name), n_classes, floor,
+            blocks.get(spec.name), int(seeds[f]),
+        )
+        for f, (train, test) in enumerate(splits)
+        for spec in specs
+    ]
+    results = Parallel(n_jobs=n_jobs, verbose=verbose)(jobs)
+    k = len(specs)
+    return [
+        {spec.name: out for spec, out in zip(specs, results[f * k:(f + 1) * k])}
+        for f in range(len(splits))
+    ]

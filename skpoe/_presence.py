@@ -1,0 +1,140 @@
+"""Which expert sees which row: the one presence rule of the package.
+
+A modality is *absent* from a row when all its columns are NaN there. The rule,
+shared by :class:`ProductOfExpertsClassifier`, :class:`ModalityDependencyAnalyzer`
+and the jointly trained neural product:
+
+- an intra expert sees the rows where its modality is present;
+- the inter expert sees the complete rows (every modality present), or, when it
+  accepts NaN itself, every row where some modality is present;
+- with ``missing_modality="error"`` any absent modality is an error instead.
+
+NaN inside a present modality goes to the experts as NaN: each expert that sees
+it must accept NaN (its ``allow_nan`` tag, or a Pipeline that imputes first).
+"""
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing, get_tags
+
+from ._modalities import _as_column_key, _column_label
+from ._validation import _nan_and_inf
+
+# Steps that replace NaN by values before anything else sees them. scikit-learn's
+# Pipeline reports allow_nan=False whatever its first step, so we look ourselves.
+_IMPUTERS = ("SimpleImputer", "IterativeImputer", "KNNImputer", "MissingIndicator")
+
+
+def _accepts_nan(estimator):
+    """Whether ``estimator`` takes NaN in X: its tag, or a Pipeline that imputes first."""
+    if isinstance(estimator, Pipeline):
+        first = next((step for _, step in estimator.steps if step != "passthrough"), None)
+        if first is None:
+            return False
+        if type(first).__name__ in _IMPUTERS or _accepts_nan(first):
+            return True
+    try:
+        return bool(get_tags(estimator).input_tags.allow_nan)
+    except Exception:  # an object without tags (a torch module): assume not
+        return False
+
+
+class _Presence:
+    """Absent modalities per row, and the rows each expert sees.
+
+    Scans every modality's columns once; raises on infinity, which no expert takes.
+
+    Parameters
+    ----------
+    X : validated X
+    modality_specs : list of _ExpertSpec
+        Every modality, dropped ones included (their columns reach the inter expert).
+    feature_names : ndarray or None
+    """
+
+    def __init__(self, X, modality_specs, feature_names):
+        self.names = [spec.name for spec in modality_specs]
+        self.columns = [spec.columns for spec in modality_specs]
+        self.feature_names = feature_names
+        self.n_samples = X.shape[0]
+        self._nan = []
+        absent = []
+        for spec in modality_specs:
+            nan, inf = _nan_and_inf(_safe_indexing(X, _as_column_key(spec.columns), axis=1))
+            if inf.any():
+                j = spec.columns[np.flatnonzero(inf)[0]]
+                raise ValueError(
+                    f"Input X contains infinity in column {_column_label(j, feature_names)} "
+                    f"(modality {spec.name!r}); experts take finite values or NaN only."
+                )
+            self._nan.append(nan)
+            absent.append(nan.all(axis=1) if nan is not None else np.zeros(X.shape[0], bool))
+        self.absent = np.column_stack(absent) if absent else np.zeros((X.shape[0], 0), bool)
+
+    def check_no_absent(self):
+        """Raise for ``missing_modality="error"``, naming the modality and row count."""
+        counts = self.absent.sum(axis=0)
+        if counts.any():
+            m = int(np.flatnonzero(counts)[0])
+            raise ValueError(
+                f"Modality {self.names[m]!r} is missing (all its columns NaN) in "
+                f"{int(counts[m])} row(s) of {self.absent.shape[0]}. Pass "
+                "missing_modality='drop' to leave its expert out of those rows, or impute."
+            )
+
+    def rows_of(self, spec, accepts_nan):
+        """Boolean mask of the rows ``spec``'s expert sees."""
+        if not spec.is_inter:
+            return ~self.absent[:, self.names.index(spec.name)]
+        if accepts_nan:
+            return ~self.absent.all(axis=1)
+        return ~self.absent.any(axis=1)
+
+    def check_nan(self, spec, rows, accepts_nan):
+        """Raise if ``spec``'s expert, which does not take NaN, would see one in ``rows``.
+
+        The inter expert's columns are the union of the modalities' columns, so
+        every modality is checked for it.
+        """
+        if accepts_nan:
+            return
+        modalities = range(len(self.names)) if spec.is_inter else [self.names.index(spec.name)]
+        for m in modalities:
+            nan = self._nan[m]
+            if nan is None:
+                continue
+            bad = (nan if rows is None else nan[rows]).any(axis=0)
+            if bad.any():
+                j = self.columns[m][np.flatnonzero(bad)[0]]
+                kind = "MLP" if spec.estimator is None else type(spec.estimator).__name__
+                raise ValueError(
+                    f"Input X contains NaN in column {_column_label(j, self.feature_names)} "
+                    f"(modality {self.names[m]!r}), but the expert {spec.name!r} ({kind}) does "
+                    "not accept missing values (the modality is present in that row). "
+                    "Make the expert impute first, e.g. make_pipeline(SimpleImputer(), "
+                    "StandardScaler(), LogisticRegression()), or use an expert that accepts "
+                    "NaN such as HistGradientBoostingClassifier. Rows where a whole modality "
+                    "is NaN are left out of its expert with missing_modality='drop'."
+                )
+
+
+def _expert_rows(X, plan, feature_names, missing_modality, accepts_nan=_accepts_nan):
+    """The presence rule applied: ``(presence, rows)`` for the active experts of ``plan``.
+
+    ``rows`` maps each non-dropped expert's name to a boolean row mask, or None when
+    it sees every row. Raises, naming the modality, expert and column, when a row
+    lacks a modality under ``missing_modality="error"``, or an expert that does not
+    accept NaN would see one. ``accepts_nan(estimator)`` says which experts take NaN.
+    """
+    presence = _Presence(X, [spec for spec in plan if not spec.is_inter], feature_names)
+    if missing_modality == "error":
+        presence.check_no_absent()
+    rows = {}
+    for spec in plan:
+        if spec.dropped:
+            continue
+        takes_nan = accepts_nan(spec.estimator)
+        keep = presence.rows_of(spec, takes_nan)
+        rows[spec.name] = None if keep.all() else keep
+        presence.check_nan(spec, rows[spec.name], takes_nan)
+    return presence, rows
