@@ -94,11 +94,14 @@ def _load_data(args):
 
 
 def _default_expert():
+    """Median imputation (NaN inside a present modality), scaling, logistic regression."""
+    from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    return make_pipeline(SimpleImputer(strategy="median"), StandardScaler(),
+                         LogisticRegression(max_iter=1000))
 
 
 def _analyze(args):
@@ -108,6 +111,7 @@ def _analyze(args):
     analyzer = ModalityDependencyAnalyzer(
         [(name, _default_expert(), cols) for name, cols in modalities.items()],
         cv=args.cv,
+        missing_modality=args.missing_modality,
         n_jobs=args.n_jobs,
         random_state=args.random_state,
         verbose=args.verbose,
@@ -118,8 +122,10 @@ def _analyze(args):
     report = "\n".join([
         f"Data: {title}: {X.shape[0]} rows; modalities "
         + ", ".join(f"{n} ({len(c)} columns)" for n, c in modalities.items()),
-        "Experts: scaled logistic regression per modality; inter expert "
-        "HistGradientBoostingClassifier on all modalities.",
+        "Experts: median-imputed, scaled logistic regression per modality; inter expert "
+        "HistGradientBoostingClassifier on all modalities"
+        + (" (rows missing a whole modality left out of its expert)."
+           if args.missing_modality == "drop" else "."),
         "",
         analyzer.summary(),
         "",
@@ -167,6 +173,14 @@ def _build_parser():
     analyze.add_argument("--groups", metavar="COL",
                          help="column of group ids (e.g. patient): a group never straddles "
                          "folds")
+    analyze.add_argument("--missing-modality", choices=["error", "drop"], default="error",
+                         help="a row whose columns of a modality are all empty lacks that "
+                         "modality: 'error' (default) stops, 'drop' leaves that modality's "
+                         "expert (and the inter expert, for rows not complete) out of the row. "
+                         "Empty cells inside a present modality are imputed with the column "
+                         "median inside each default expert; the inter expert "
+                         "(HistGradientBoosting) takes them as they are. Example: "
+                         "--missing-modality drop")
     analyze.add_argument("--cv", type=int, default=5, help="number of folds (default 5)")
     analyze.add_argument("--random-state", type=int, default=0)
     analyze.add_argument("--n-jobs", type=int, default=None)

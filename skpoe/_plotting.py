@@ -16,8 +16,8 @@ def _import_pyplot():
 def _plot_dependencies(analyzer, ax=None):
     """Horizontal bars: each modality's intra dependency, then the inter dependency.
 
-    Bars that count (mean > 2 SE) are solid, the others hatched; error bars span
-    two standard errors, the threshold for counting.
+    Bars that count (mean > t cutoff x SE) are solid, the others hatched; error
+    bars span the cutoff (``t_cutoff_`` standard errors), the threshold for counting.
     """
     plt = _import_pyplot()
     deps = analyzer.dependencies_
@@ -28,7 +28,7 @@ def _plot_dependencies(analyzer, ax=None):
     positions = np.arange(len(deps))[::-1]
     colors = ["tab:blue" if kind == "intra" else "tab:orange" for kind in deps["kind"]]
     bars = ax.barh(
-        positions, deps["dependency"], xerr=2 * deps["se"].fillna(0), color=colors,
+        positions, deps["dependency"], xerr=analyzer.t_cutoff_ * deps["se"].fillna(0), color=colors,
         edgecolor="black", capsize=3,
     )
     for bar, counts in zip(bars, deps["counts"]):
@@ -37,7 +37,8 @@ def _plot_dependencies(analyzer, ax=None):
             bar.set_alpha(0.5)
     ax.set_yticks(positions, [f"{name} ({kind})" for name, kind in zip(deps.index, deps["kind"])])
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("dependency (nats of information about the label, +/- 2 SE)")
+    ax.set_xlabel("dependency (nats of information about the label, "
+                  f"+/- {analyzer.t_cutoff_:.2f} SE)")
     ax.set_title(f"Intra- and inter-modality dependencies: regime '{analyzer.regime_}'")
     fig.tight_layout()
     return fig

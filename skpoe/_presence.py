@@ -26,13 +26,20 @@ _IMPUTERS = ("SimpleImputer", "IterativeImputer", "KNNImputer", "MissingIndicato
 
 
 def _accepts_nan(estimator):
-    """Whether ``estimator`` takes NaN in X: its tag, or a Pipeline that imputes first."""
+    """Whether ``estimator`` takes NaN in X: its tag, or a Pipeline that imputes first.
+
+    A Pipeline accepts NaN when an imputer comes before any step that does not
+    (scalers pass NaN through); its own tag says no whatever its steps.
+    """
     if isinstance(estimator, Pipeline):
-        first = next((step for _, step in estimator.steps if step != "passthrough"), None)
-        if first is None:
-            return False
-        if type(first).__name__ in _IMPUTERS or _accepts_nan(first):
-            return True
+        for _, step in estimator.steps:
+            if step is None or (isinstance(step, str) and step == "passthrough"):
+                continue
+            if type(step).__name__ in _IMPUTERS:
+                return True
+            if not _accepts_nan(step):
+                return False
+        return True
     try:
         return bool(get_tags(estimator).input_tags.allow_nan)
     except Exception:  # an object without tags (a torch module): assume not

@@ -2,6 +2,8 @@
 
 import html
 
+import numpy as np
+
 from ._base import INTER
 
 _REGIME_TEXT = {
@@ -22,35 +24,61 @@ def _describe_cv(analyzer):
     return f"{n_folds} folds, {n_test} held-out predictions"
 
 
+_BASELINE_TEXT = {
+    "interaction_cst": "the same HistGradientBoosting model with interaction_cst, one "
+                       "feature set per modality",
+    "additive by construction": "none needed: a logistic regression is additive across "
+                                "modalities, so the inter dependency is 0 by construction",
+    "product of per-modality clones": "the calibrated product of clones of the inter "
+                                      "expert fitted on each modality (additive only when "
+                                      "modalities are independent given the label)",
+}
+
+
 def _summary_text(analyzer):
     deps, res = analyzer.dependencies_, analyzer.results_
     chance = res.loc["chance"]
+    n_rows = len(np.unique(np.concatenate([fold.test for fold in analyzer.folds_])))
+    cutoff = (f"counts when > t(0.975, {len(analyzer.folds_) - 1}) = "
+              f"{analyzer.t_cutoff_:.2f} SE, Nadeau-Bengio-corrected")
     lines = [
         "Modality dependency analysis",
         f"  {len(analyzer.classes_)} classes; {_describe_cv(analyzer)}; "
         f"{analyzer.n_expert_fits_} expert fits",
         f"  chance: log-loss {chance['log_loss']:.3f} nats, accuracy {chance['accuracy']:.3f}",
         "",
-        "Intra-modality dependency (chance log-loss - expert log-loss, nats; counts when "
-        "> 2 SE):",
+        f"Intra-modality dependency (chance log-loss - calibrated expert log-loss, nats; "
+        f"{cutoff}):",
     ]
     width = max(len(str(n)) for n in deps.index)
     for name, row in deps[deps["kind"] == "intra"].iterrows():
-        acc = res.loc[f"intra: {name}", "accuracy"]
+        acc = res.loc[f"intra: {name} (calibrated)", "accuracy"]
         line = (f"  {name:<{width}}  {row['dependency']:+.3f} +/- {row['se']:.3f}  "
-                f"{'counts' if row['counts'] else 'does not count':<14}  accuracy {acc:.3f}")
+                f"{'counts' if row['counts'] else 'does not count':<14}  accuracy {acc:.3f}  "
+                f"rows {int(row['n_rows'])}/{n_rows}")
         if "inter_reliance" in deps.columns:
             line += f"  inter relies on it: {row['inter_reliance']:+.3f}"
         lines.append(line)
     if INTER in deps.index:
         row = deps.loc[INTER]
-        acc = res.loc[INTER, "accuracy"]
+        acc = res.loc[f"{INTER} (calibrated)", "accuracy"]
         lines += [
             "",
-            "Inter-modality dependency (calibrated intra product log-loss - inter expert "
-            "log-loss, nats):",
+            "Inter-modality dependency (additive baseline log-loss - inter expert log-loss, "
+            "both calibrated, nats):",
+            f"  baseline: {_BASELINE_TEXT[analyzer.inter_baseline_]}",
             f"  {INTER:<{width}}  {row['dependency']:+.3f} +/- {row['se']:.3f}  "
-            f"{'counts' if row['counts'] else 'does not count':<14}  accuracy {acc:.3f}",
+            f"{'counts' if row['counts'] else 'does not count':<14}  accuracy {acc:.3f}  "
+            f"rows {int(row['n_rows'])}/{n_rows}",
+        ]
+        comp = analyzer.comparison_.iloc[0]
+        lines += [
+            "",
+            "Model selection (not a dependency; not used for the regime): the inter expert "
+            "against the",
+            f"  calibrated product of your intra experts: log-loss gain "
+            f"{comp['log_loss_gain']:+.3f} +/- {comp['se']:.3f}, accuracy gain "
+            f"{comp['accuracy_gain']:+.3f}",
         ]
     lines += ["", "Models (mean over folds):"]
     table = res[["accuracy", "balanced_accuracy", "log_loss", "roc_auc"]].to_string(
@@ -76,6 +104,9 @@ def _summary_html(analyzer):
         f"<p>{html.escape(_REGIME_TEXT[analyzer.regime_])}</p>"
         "<h5>Dependencies (nats of information about the label)</h5>"
         + deps.to_html(float_format=lambda v: f"{v:.3f}")
+        + ("" if analyzer.comparison_ is None else
+           "<h5>Model selection: the inter expert against your intra experts' calibrated "
+           "product</h5>" + analyzer.comparison_.to_html(float_format=lambda v: f"{v:.3f}"))
         + "<h5>Models (mean and SD over folds)</h5>"
         + analyzer.results_.to_html(float_format=lambda v: f"{v:.3f}")
         + "</div>"

@@ -20,4 +20,5 @@ def test_benchmark_runs_quick(name, tmp_path, capsys):
     tables = load(name).main(["--quick", "--output", str(tmp_path)])
     assert tables and all(len(table) > 0 for table in tables.values())
     assert {p.stem for p in tmp_path.glob("*.csv")} == set(tables)
-    assert "ratio" in capsys.readouterr().out
+    # speed benchmarks print ratios; the statistical one, hit counts over seeds
+    assert ("hits" if name == "analyzer_calibration" else "ratio") in capsys.readouterr().out

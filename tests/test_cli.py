@@ -98,3 +98,28 @@ def test_bad_input_exits_with_one_clear_line(csv, tmp_path, args, message):
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
     assert message in result.stderr
+
+
+def test_missing_modality_drop_on_a_holey_table(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 300
+    y = rng.integers(0, 2, size=n)
+    table = pd.DataFrame({
+        "img_a": rng.normal(size=n) + y, "img_b": rng.normal(size=n) + y,
+        "age": rng.normal(size=n) + 0.8 * y, "bmi": rng.normal(size=n),
+        "label": np.where(y, "sick", "well"),
+    })
+    table.loc[rng.uniform(size=n) < 0.05, ["age", "bmi"]] = np.nan  # clinical absent
+    table.loc[rng.uniform(size=n) < 0.03, "img_b"] = np.nan  # scattered
+    path = tmp_path / "holey.csv"
+    table.to_csv(path, index=False)
+    args = ["analyze", str(path), "--target", "label", "--modality", "image=img_*",
+            "--modality", "clinical=age,bmi", "--output", str(tmp_path / "out")]
+    refused = run(*args)
+    assert refused.returncode == 2
+    assert "Modality 'clinical' is missing" in refused.stderr
+    assert "--missing-modality drop" in " ".join(run("analyze", "--help").stdout.split())
+    result = run(*args, "--missing-modality", "drop")
+    assert result.returncode == 0, result.stderr
+    n_clinical = int(table[["age", "bmi"]].notna().any(axis=1).sum())
+    assert f"rows {n_clinical}/{n}" in result.stdout

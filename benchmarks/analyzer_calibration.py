@@ -1,0 +1,197 @@
+"""False-positive rate and power of ModalityDependencyAnalyzer, over many seeds.
+
+Each row simulates a planted dependency structure, runs the analyzer (5-fold, the
+command line's default experts unless stated: a scaled logistic regression per
+modality and the default HistGradientBoosting inter expert) on 50 seeds, and
+counts how often a dependency counts. The target column is the issue's
+requirement; ``ok`` says whether it holds. Beside it, the model-selection
+comparison (the inter expert against the calibrated product of your intra
+experts: mean log-loss gain over seeds), which is reported, not thresholded.
+
+    python benchmarks/analyzer_calibration.py            # 50 seeds per row (~20 min, 2 cores)
+    python benchmarks/analyzer_calibration.py --quick    # CI smoke test: 3 seeds, small n
+    python benchmarks/analyzer_calibration.py --rows xor-300 additive-1000 --seeds 20
+"""
+
+import argparse
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from skpoe import ModalityDependencyAnalyzer
+
+
+def _frame(blocks, rng_names="abc"):
+    columns, arrays = [], []
+    for name, block in zip(rng_names, blocks):
+        columns += [f"{name}_{j}" for j in range(block.shape[1])]
+        arrays.append(block)
+    X = pd.DataFrame(np.hstack(arrays), columns=columns)
+    modalities = {name: [c for c in columns if c.startswith(f"{name}_")]
+                  for name in rng_names[:len(blocks)]}
+    return X, modalities
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def additive_nonlinear(n, rng):
+    """No interaction: each modality acts nonlinearly, and the log-odds add up."""
+    a, b = rng.normal(size=(n, 3)), rng.normal(size=(n, 3))
+    y = rng.uniform(size=n) < _sigmoid(1.5 * (a[:, 0] ** 2 - 1) + 1.5 * (b[:, 0] ** 2 - 1))
+    return (*_frame([a, b]), y.astype(int))
+
+
+def xor(n, rng):
+    """Pure interaction: y = [a0 * b0 > 0], 10% of the labels flipped."""
+    a, b = rng.normal(size=(n, 3)), rng.normal(size=(n, 3))
+    y = (a[:, 0] * b[:, 0] > 0) ^ (rng.uniform(size=n) < 0.1)
+    return (*_frame([a, b]), y.astype(int))
+
+
+def redundant(n, rng):
+    """Two noisy copies of one 3-column signal."""
+    signal = rng.normal(size=(n, 3))
+    y = rng.uniform(size=n) < _sigmoid(signal @ np.array([1.5, -1.0, 0.5]))
+    a = signal + 0.5 * rng.normal(size=(n, 3))
+    b = signal + 0.5 * rng.normal(size=(n, 3))
+    return (*_frame([a, b]), y.astype(int))
+
+
+def noise_third(n, rng):
+    """Two informative modalities (additive logistic) and a pure-noise third one."""
+    a, b, c = (rng.normal(size=(n, 3)) for _ in range(3))
+    y = rng.uniform(size=n) < _sigmoid(a @ [1.0, 0.5, 0.0] + b @ [1.0, -0.5, 0.0])
+    return (*_frame([a, b, c]), y.astype(int))
+
+
+def additive_logistic(n, rng):
+    """Two informative modalities; a HGB expert on either alone: AUC ~0.70, +10 points."""
+    a, b = rng.normal(size=(n, 3)), rng.normal(size=(n, 3))
+    y = rng.uniform(size=n) < _sigmoid(a @ [1.2, 0.6, 0.0] + b @ [1.2, -0.6, 0.0])
+    return (*_frame([a, b]), y.astype(int))
+
+
+def scaled_lr():
+    """The command line's default intra expert."""
+    return make_pipeline(SimpleImputer(), StandardScaler(), LogisticRegression(max_iter=1000))
+
+
+def hgb():
+    """A HistGradientBoosting intra expert as a user would write it: the defaults."""
+    return HistGradientBoostingClassifier(random_state=0)
+
+
+def mlp():
+    return make_pipeline(StandardScaler(), MLPClassifier((16,), alpha=1e-2, max_iter=500,
+                                                         random_state=0))
+
+
+# name: (generator, n, intra expert, inter expert (None: the default), checks), each
+# check being (what is counted, op, target out of 50 seeds)
+ROWS = {
+    "additive-1000": (additive_nonlinear, 1000, scaled_lr, None, [("inter", "<=", 3)]),
+    "additive-12000": (additive_nonlinear, 12000, scaled_lr, None, [("inter", "<=", 3)]),
+    "additive-mlp-1000": (additive_nonlinear, 1000, scaled_lr, mlp, [("inter", "<=", 5)]),
+    "xor-300": (xor, 300, scaled_lr, None, [("inter", ">=", 40)]),
+    "xor-1000": (xor, 1000, scaled_lr, None, [("inter", ">=", 50), ("regime=inter", ">=", 48)]),
+    "redundant-1000": (redundant, 1000, scaled_lr, None, [("regime=intra", ">=", 47.5)]),
+    "noise-third-500": (noise_third, 500, scaled_lr, None, [("c", "<=", 2.5)]),
+    "hgb-intra-1000": (additive_logistic, 1000, hgb, None, [("a and b", ">=", 45)]),
+}
+
+
+def _one(row, seed, n_override):
+    make, n, intra, inter, _ = ROWS[row]
+    rng = np.random.default_rng(seed)
+    X, modalities, y = make(n_override or n, rng)
+    analyzer = ModalityDependencyAnalyzer(
+        [(name, intra(), cols) for name, cols in modalities.items()],
+        inter_estimator=None if inter is None else inter(), cv=5, random_state=seed,
+    )
+    # one thread per worker (BLAS and HGB's OpenMP): the workers are the parallelism
+    with warnings.catch_warnings(), threadpool_limits(1):
+        warnings.simplefilter("ignore")  # MLP convergence warnings
+        analyzer.fit(X, y)
+    deps = analyzer.dependencies_
+    return {
+        "counts": dict(deps["counts"]),
+        "dependency": dict(deps["dependency"]),
+        "regime": analyzer.regime_,
+        "comparison": float(analyzer.comparison_["log_loss_gain"].iloc[0]),
+        "intra_acc_gain": float(deps.loc[deps["kind"] == "intra", "accuracy_gain"].mean()),
+        "intra_auc": float(np.mean([analyzer.results_.loc[f"intra: {m} (calibrated)", "roc_auc"]
+                                    for m in modalities])),
+    }
+
+
+def _hit(what, out):
+    if what.startswith("regime="):
+        return out["regime"] == what.split("=")[1]
+    if what == "a and b":
+        return bool(out["counts"]["a"] and out["counts"]["b"])
+    return bool(out["counts"][what])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 seeds, n <= 400 (smoke test)")
+    parser.add_argument("--seeds", type=int, default=50)
+    parser.add_argument("--rows", nargs="*", default=list(ROWS), choices=list(ROWS))
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--output", help="folder to write the table to, as CSV")
+    args = parser.parse_args(argv)
+    seeds = 3 if args.quick else args.seeds
+    table = []
+    for row in args.rows:
+        n = ROWS[row][1]
+        n_run = min(n, 400) if args.quick else None
+        start = time.perf_counter()
+        outs = Parallel(n_jobs=args.n_jobs)(
+            delayed(_one)(row, 1000 + s, n_run) for s in range(seeds)
+        )
+        seconds = (time.perf_counter() - start) / seeds * args.n_jobs
+        for what, op, target in ROWS[row][4]:
+            hits = sum(_hit(what, out) for out in outs)
+            scaled = target * seeds / 50
+            ok = hits <= scaled if op == "<=" else hits >= scaled
+            table.append({
+                "row": row, "n": n_run or n, "counted": what,
+                "hits": f"{hits}/{seeds}", "target": f"{op} {target:g}/50",
+                "ok": "yes" if ok else "NO",
+                "mean dependency": np.mean([out["dependency"].get(what, np.nan)
+                                            for out in outs]),
+                "inter vs your experts": np.mean([out["comparison"] for out in outs]),
+                "intra acc gain": np.mean([out["intra_acc_gain"] for out in outs]),
+                "intra AUC": np.mean([out["intra_auc"] for out in outs]),
+                "s/seed": seconds,
+            })
+            print(pd.DataFrame(table[-1:]).to_string(
+                index=False, header=len(table) == 1, float_format=lambda v: f"{v:+.3f}"),
+                flush=True)
+    result = pd.DataFrame(table)
+    print()
+    print(result.to_string(index=False, float_format=lambda v: f"{v:+.3f}"))
+    if args.output:
+        from pathlib import Path
+
+        Path(args.output).mkdir(parents=True, exist_ok=True)
+        result.to_csv(Path(args.output) / "analyzer_calibration.csv", index=False)
+    return {"analyzer_calibration": result}
+
+
+if __name__ == "__main__":
+    tables = main()
+    sys.exit(0 if (tables["analyzer_calibration"]["ok"] == "yes").all() else 1)

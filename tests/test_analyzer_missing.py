@@ -1,0 +1,100 @@
+"""The analyzer on tables with missing modalities and scattered NaN (the classifier's rule)."""
+
+import numpy as np
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import KNNImputer, SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skpoe import ModalityDependencyAnalyzer
+from skpoe._presence import _accepts_nan
+from skpoe.datasets import make_planted_modalities
+
+
+def imputing_lr():
+    return make_pipeline(SimpleImputer(), StandardScaler(), LogisticRegression())
+
+
+def holey_table(seed=0, n=600):
+    """5% of rows lack modality ``b``; 2% of the other cells are NaN."""
+    data = make_planted_modalities("independent", n_samples=n, random_state=seed)
+    X = data.data.copy()
+    rng = np.random.default_rng(seed)
+    absent = rng.uniform(size=n) < 0.05
+    X.loc[absent, data.modalities["b"]] = np.nan
+    scattered = rng.uniform(size=X.shape) < 0.02
+    scattered[absent, 3:] = False
+    X = X.mask(scattered)
+    # a row keeps a modality while some of its columns survive
+    return X, data.target, data.modalities, absent
+
+
+@pytest.mark.parametrize("estimator, accepts", [
+    (LogisticRegression(), False),
+    (make_pipeline(StandardScaler(), LogisticRegression()), False),
+    (imputing_lr(), True),
+    (make_pipeline(KNNImputer(), LogisticRegression()), True),
+    (HistGradientBoostingClassifier(), True),
+    (make_pipeline("passthrough", SimpleImputer(), LogisticRegression()), True),
+])
+def test_pipelines_that_impute_first_accept_nan(estimator, accepts):
+    assert _accepts_nan(estimator) is accepts
+
+
+def test_drop_analyses_a_holey_table_and_reports_rows_seen():
+    X, y, modalities, absent = holey_table()
+    X_copy = X.copy()
+    analyzer = ModalityDependencyAnalyzer(
+        [(m, imputing_lr(), c) for m, c in modalities.items()],
+        missing_modality="drop", random_state=0,
+    ).fit(X, y)
+    deps = analyzer.dependencies_
+    assert deps.loc["a", "n_rows"] == 600
+    assert deps.loc["b", "n_rows"] == 600 - absent.sum()
+    # the default inter expert accepts NaN: it sees every row with some modality
+    assert deps.loc["inter", "n_rows"] == 600
+    assert deps.loc["a", "counts"] and deps.loc["b", "counts"]
+    fold = analyzer.folds_[0]
+    # b is out of the rows where it is absent, and those rows score as the prior
+    assert np.isnan(fold.log_proba["b"][~fold.present["b"]]).all()
+    assert np.isfinite(fold.log_proba["b"][fold.present["b"]]).all()
+    assert f"rows {600 - absent.sum()}/600" in analyzer.summary()
+    assert X.equals(X_copy)
+
+
+def test_inter_expert_without_nan_support_sees_complete_rows_only():
+    X, y, modalities, absent = holey_table(seed=1)
+    X = X.fillna(0.0).mask(absent[:, None] & np.asarray(X.columns.str.startswith("b")))
+    analyzer = ModalityDependencyAnalyzer(
+        [(m, imputing_lr(), c) for m, c in modalities.items()],
+        inter_estimator=LogisticRegression(), missing_modality="drop", random_state=0,
+    ).fit(X, y)
+    assert analyzer.dependencies_.loc["inter", "n_rows"] == 600 - absent.sum()
+    # an imputing inter expert accepts NaN: it sees every row with some modality
+    analyzer.set_params(inter_estimator=imputing_lr()).fit(X, y)
+    assert analyzer.dependencies_.loc["inter", "n_rows"] == 600
+
+
+def test_error_mode_names_the_modality_and_nan_error_names_the_expert():
+    X, y, modalities, _ = holey_table(seed=2)
+    with pytest.raises(ValueError, match=r"Modality 'b' is missing .* in \d+ row"):
+        ModalityDependencyAnalyzer(
+            [(m, imputing_lr(), c) for m, c in modalities.items()]).fit(X, y)
+    with pytest.raises(ValueError, match=r"expert 'a' \(LogisticRegression\) does not accept "
+                                         r"missing values.*make_pipeline\(SimpleImputer\(\)"):
+        ModalityDependencyAnalyzer(
+            [(m, LogisticRegression(), c) for m, c in modalities.items()],
+            missing_modality="drop").fit(X, y)
+
+
+def test_recommended_estimator_keeps_the_missing_modality_rule():
+    X, y, modalities, _ = holey_table(seed=3)
+    analyzer = ModalityDependencyAnalyzer(
+        [(m, imputing_lr(), c) for m, c in modalities.items()],
+        missing_modality="drop", cv=3, random_state=0,
+    ).fit(X, y)
+    model = analyzer.recommended_estimator()
+    assert model.missing_modality == "drop"
+    assert model.fit(X, y).score(X, y) > 0.7

@@ -1,0 +1,241 @@
+"""The analyzer's statistics, pinned: each test fails on a plausible one-line bug.
+
+Standard error (Nadeau-Bengio), the t cutoff, the signs of the derived columns,
+block permutation, cross-fitted calibration, the additive baseline of the inter
+expert, and learned weights' use of cv and sample_weight.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import t
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import PolynomialFeatures, StandardScaler
+
+from skpoe import ModalityDependencyAnalyzer, ProductOfExpertsClassifier
+from skpoe._additive import (
+    INTERACTION_CST,
+    LINEAR,
+    PER_MODALITY,
+    _additive_baseline,
+    _is_additive_by_construction,
+)
+from skpoe._base import _ExpertSpec
+from skpoe._exponents import _fit_exponents
+from skpoe._scoring import _counts, _paired_se, _t_cutoff
+from skpoe.datasets import make_planted_modalities
+
+
+def lr_analyzer(data, **kwargs):
+    return ModalityDependencyAnalyzer(
+        [(n, LogisticRegression(), c) for n, c in data.modalities.items()],
+        random_state=0, **kwargs,
+    ).fit(data.data, data.target)
+
+
+@pytest.fixture(scope="module")
+def noise_analysis():
+    """``a`` carries the label, ``b`` is noise; a logistic-regression inter expert."""
+    data = make_planted_modalities("noise", n_samples=600, random_state=0)
+    return lr_analyzer(data, inter_estimator=LogisticRegression()), data
+
+
+def test_paired_se_carries_the_nadeau_bengio_correction():
+    diff = np.array([0.1, 0.3, 0.2, 0.5, 0.4])
+    expected = np.sqrt(np.var(diff, ddof=1) * (1 / 5 + 0.25))
+    assert _paired_se(diff, 0.25) == pytest.approx(expected)
+    assert _paired_se(diff, 0.25) > np.std(diff, ddof=1) / np.sqrt(5) * 1.4
+
+
+def test_fitted_standard_errors_follow_the_corrected_formula(noise_analysis):
+    analyzer, _ = noise_analysis
+    scores = analyzer.fold_scores_.pivot(index="fold", columns="model", values="log_loss")
+    diff = scores["chance"] - scores["intra: a (calibrated)"]
+    ratio = np.mean([len(f.test) / (600 - len(f.test)) for f in analyzer.folds_])
+    expected = np.sqrt(np.var(diff, ddof=1) * (1 / len(diff) + ratio))
+    assert analyzer.dependencies_.loc["a", "se"] == pytest.approx(expected)
+    assert analyzer.dependencies_.loc["a", "dependency"] == pytest.approx(diff.mean())
+
+
+def test_counting_uses_the_t_cutoff_with_j_minus_1_degrees_of_freedom():
+    assert _t_cutoff(5) == pytest.approx(t.ppf(0.975, 4)) == pytest.approx(2.776, abs=1e-3)
+    # between 1 SE (or 2 SE) and the cutoff: does not count
+    assert not _counts(2.5, 1.0, 5)
+    assert _counts(2.8, 1.0, 5)
+    assert _counts(2.1, 1.0, 1000)  # many folds: close to the normal 1.96
+    assert not _counts(1.0, np.nan, 5)
+
+
+def test_fitted_counts_agree_with_the_cutoff(noise_analysis):
+    analyzer, _ = noise_analysis
+    deps = analyzer.dependencies_
+    assert analyzer.t_cutoff_ == pytest.approx(t.ppf(0.975, len(analyzer.folds_) - 1))
+    finite = deps["se"].notna()
+    expected = deps.loc[finite, "dependency"] > analyzer.t_cutoff_ * deps.loc[finite, "se"]
+    assert (deps.loc[finite, "counts"] == expected).all()
+    assert "t(0.975, 4) = 2.78 SE" in analyzer.summary()
+
+
+def test_derived_columns_have_the_right_signs_and_permute_one_block(noise_analysis):
+    analyzer, _ = noise_analysis
+    deps = analyzer.dependencies_
+    # the informative modality: leaving it out or permuting it costs; accuracy rises
+    assert deps.loc["a", "product_loss_without"] > 0.1
+    assert deps.loc["a", "inter_reliance"] > 0.1
+    assert deps.loc["a", "accuracy_gain"] > 0.2
+    # the noise modality: permuting its block alone leaves the inter expert as it was
+    # (permuting the whole input would cost as much as permuting a)
+    assert abs(deps.loc["b", "inter_reliance"]) < 0.02
+    assert abs(deps.loc["b", "product_loss_without"]) < 0.03
+    assert abs(deps.loc["b", "accuracy_gain"]) < 0.05
+
+
+def test_each_fold_is_calibrated_on_the_other_folds_only(noise_analysis):
+    analyzer, data = noise_analysis
+    y = np.asarray(data.target)
+    model = "calibrated product(intra)"
+    per_fold = [
+        _fit_exponents([f.log_proba["a"], f.log_proba["b"]], y[f.test], f.log_prior,
+                       present=np.ones((len(f.test), 2), bool))
+        for f in analyzer.folds_
+    ]
+    for k, fold in enumerate(analyzer.folds_):
+        expected = np.mean([w for j, w in enumerate(per_fold) if j != k], axis=0)
+        np.testing.assert_allclose(fold.calibration[model], expected, rtol=1e-6)
+        # and never its own rows: its own fit differs from what it gets
+        assert not np.allclose(fold.calibration[model], per_fold[k])
+    # single experts are calibrated alike: a temperature each, fitted on other folds
+    assert analyzer.folds_[0].calibration["intra: a (calibrated)"].shape == (1,)
+
+
+def test_a_memorising_expert_gains_nothing_from_its_own_calibration():
+    """1-NN is overconfident out of fold; calibrating on its own test rows would hide it."""
+    data = make_planted_modalities("noise", n_samples=400, random_state=1)
+    analyzer = ModalityDependencyAnalyzer(
+        [("a", KNeighborsClassifier(1), data.modalities["a"]),
+         ("b", KNeighborsClassifier(1), data.modalities["b"])],
+        inter_estimator="drop", random_state=0,
+    ).fit(data.data, data.target)
+    # the noise modality's calibrated 1-NN is not better than chance
+    assert analyzer.dependencies_.loc["b", "dependency"] < 0.01
+    assert not analyzer.dependencies_.loc["b", "counts"]
+
+
+def test_comparison_is_reported_apart_from_the_dependencies(noise_analysis):
+    analyzer, _ = noise_analysis
+    assert list(analyzer.dependencies_["kind"]) == ["intra", "intra", "inter"]
+    comparison = analyzer.comparison_
+    assert comparison.index[0] == "inter expert vs calibrated product(intra)"
+    per_fold = analyzer.fold_scores_.pivot(index="fold", columns="model", values="log_loss")
+    expected = (per_fold["calibrated product(intra)"] - per_fold["inter (calibrated)"]).mean()
+    assert comparison["log_loss_gain"].iloc[0] == pytest.approx(expected)
+    assert "Model selection (not a dependency" in analyzer.summary()
+
+
+# --- the additive baseline of the inter expert ---------------------------------------
+
+def test_logistic_inter_expert_is_additive_by_construction(noise_analysis):
+    analyzer, _ = noise_analysis
+    assert analyzer.inter_baseline_ == LINEAR
+    inter = analyzer.dependencies_.loc["inter"]
+    assert inter["dependency"] == 0.0 and np.isnan(inter["se"]) and not inter["counts"]
+    assert "0 by construction" in analyzer.summary()
+    assert "additive baseline" not in analyzer.results_.index  # nothing was fitted for it
+
+
+@pytest.mark.parametrize("estimator, additive", [
+    (LogisticRegression(), True),
+    (make_pipeline(SimpleImputer(), StandardScaler(), LogisticRegression()), True),
+    (make_pipeline(PolynomialFeatures(2), LogisticRegression()), False),
+    (HistGradientBoostingClassifier(), False),
+])
+def test_which_inter_experts_are_additive_by_construction(estimator, additive):
+    assert _is_additive_by_construction(estimator) is additive
+
+
+def test_hgb_baseline_constrains_interactions_to_each_modality():
+    inter = _ExpertSpec("inter", HistGradientBoostingClassifier(early_stopping=False),
+                        np.array([0, 2, 3, 5]), is_inter=True)
+    modalities = [_ExpertSpec("a", None, np.array([0, 5])),
+                  _ExpertSpec("b", "drop", np.array([3, 2]))]
+    kind, specs = _additive_baseline(inter, modalities, None)
+    assert kind == INTERACTION_CST and len(specs) == 1
+    # positions within the inter expert's input (columns 0, 2, 3, 5)
+    assert specs[0].estimator.interaction_cst == [[0, 3], [2, 1]]
+    assert inter.estimator.interaction_cst is None  # the user's estimator is untouched
+    with pytest.raises(ValueError, match=r"Modalities 'a' and 'b' share column 5"):
+        _additive_baseline(inter, [modalities[0], _ExpertSpec("b", None, np.array([5]))],
+                           None)
+
+
+def test_other_inter_experts_get_the_product_of_per_modality_clones():
+    data = make_planted_modalities("independent", n_samples=300, random_state=2)
+    knn = KNeighborsClassifier(15)
+    analyzer = lr_analyzer(data, inter_estimator=knn, cv=3)
+    assert analyzer.inter_baseline_ == PER_MODALITY
+    fold = analyzer.folds_[0]
+    assert {"additive baseline: a", "additive baseline: b"} <= set(fold.log_proba)
+    assert analyzer.n_expert_fits_ == 3 * (2 + 1 + 2)
+    scores = analyzer.fold_scores_.pivot(index="fold", columns="model", values="log_loss")
+    expected = (scores["additive baseline (calibrated)"] - scores["inter (calibrated)"]).mean()
+    assert analyzer.dependencies_.loc["inter", "dependency"] == pytest.approx(expected)
+
+
+def test_early_stopping_hgb_inter_expert_warns():
+    data = make_planted_modalities("independent", n_samples=200, random_state=3)
+    with pytest.warns(UserWarning, match="early_stopping"):
+        lr_analyzer(data, inter_estimator=HistGradientBoostingClassifier(max_iter=20), cv=3)
+
+
+def test_default_inter_expert_sees_the_xor_and_not_an_additive_nonlinearity():
+    rng = np.random.default_rng(0)
+    n = 1000
+    a, b = rng.normal(size=(n, 3)), rng.normal(size=(n, 3))
+    X = pd.DataFrame(np.hstack([a, b]), columns=[f"a{j}" for j in range(3)]
+                     + [f"b{j}" for j in range(3)])
+    modalities = {"a": ["a0", "a1", "a2"], "b": ["b0", "b1", "b2"]}
+    experts = [(m, make_pipeline(StandardScaler(), LogisticRegression()), c)
+               for m, c in modalities.items()]
+    logit = 1.5 * (a[:, 0] ** 2 - 1) + 1.5 * (b[:, 0] ** 2 - 1)
+    additive = (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(int)
+    xor = ((a[:, 0] * b[:, 0] > 0) ^ (rng.uniform(size=n) < 0.1)).astype(int)
+    found = {}
+    for name, y in (("additive", additive), ("xor", xor)):
+        analyzer = ModalityDependencyAnalyzer(experts, random_state=0).fit(X, y)
+        found[name] = analyzer.dependencies_.loc["inter"]
+        assert analyzer.inter_baseline_ == INTERACTION_CST
+    assert found["xor"]["counts"] and found["xor"]["dependency"] > 0.2
+    assert not found["additive"]["counts"] and abs(found["additive"]["dependency"]) < 0.03
+
+
+# --- learned weights: cv and sample_weight reach the exponent fit -------------------
+
+def test_learned_weights_are_fitted_on_the_given_folds_and_weights():
+    data = make_planted_modalities("independent", n_samples=240, random_state=4)
+    X, y = data.data, np.asarray(data.target)
+    sw = np.random.default_rng(0).uniform(0.2, 3.0, size=len(y))
+    cv = KFold(4, shuffle=True, random_state=1)
+    experts = [(m, LogisticRegression(), c) for m, c in data.modalities.items()]
+    model = ProductOfExpertsClassifier(experts, inter_estimator="drop", weights="learn",
+                                       prior_correction=True, cv=cv).fit(X, y, sample_weight=sw)
+    oof = {m: np.zeros((len(y), 2)) for m in data.modalities}
+    for train, test in cv.split(X):
+        for m, cols in data.modalities.items():
+            est = LogisticRegression().fit(X.iloc[train][cols], y[train], sample_weight=sw[train])
+            oof[m][test] = np.log(np.maximum(est.predict_proba(X.iloc[test][cols]), 1e-9))
+    prior = np.bincount(y, weights=sw) / sw.sum()
+    expected = _fit_exponents(list(oof.values()), y, np.log(prior),
+                              present=np.ones((len(y), 2), bool), sample_weight=sw)
+    np.testing.assert_allclose(model.weights_, expected, rtol=1e-5)
+    # the same but another cv or no sample weights in the exponent fit gives other exponents
+    unweighted = _fit_exponents(list(oof.values()), y, np.log(prior),
+                                present=np.ones((len(y), 2), bool))
+    assert not np.allclose(unweighted, expected, rtol=1e-3)
+    other_cv = ProductOfExpertsClassifier(experts, inter_estimator="drop", weights="learn",
+                                          prior_correction=True, cv=3).fit(X, y, sample_weight=sw)
+    assert not np.allclose(other_cv.weights_, model.weights_, rtol=1e-4)
