@@ -109,7 +109,8 @@ ROWS = {
     "xor-1000": (xor, 1000, scaled_lr, None, [("inter", ">=", 50), ("regime=inter", ">=", 48)]),
     "redundant-1000": (redundant, 1000, scaled_lr, None, [("regime=intra", ">=", 47.5)]),
     "noise-third-500": (noise_third, 500, scaled_lr, None, [("c", "<=", 2.5)]),
-    "hgb-intra-1000": (additive_logistic, 1000, hgb, None, [("a and b", ">=", 45)]),
+    "hgb-intra-1000": (additive_logistic, 1000, hgb, None,
+                       [("a", ">=", 45), ("b", ">=", 45), ("a and b", ">=", 45)]),
 }
 
 

@@ -16,7 +16,7 @@ from ._exponents import _cross_fitted, _fit_exponents
 from ._oof import _check_folds_hold_classes, _cross_fit, _make_splits
 from ._presence import _expert_rows
 from ._scoring import METRICS, _counts, _fold_metrics, _paired_se, _t_cutoff
-from ._validation import _check_X, _encode_y
+from ._validation import _check_floor, _check_X, _encode_y
 
 CHANCE = "chance"
 PRODUCT_INTRA = "product(intra)"
@@ -235,6 +235,7 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         """
         X = _check_X(self, X, reset=True)
         y, self.classes_ = _encode_y(self, y, X.shape[0])
+        _check_floor(self.proba_floor, self.classes_)
         n_classes = len(self.classes_)
         feature_names = getattr(self, "feature_names_in_", None)
         plan = self._expert_plan(X, self.n_features_in_, feature_names)

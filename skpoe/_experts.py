@@ -1,8 +1,9 @@
 """Fit experts on their columns and read their log-probabilities on one class encoding."""
 
-import warnings
-
 import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.special import logsumexp
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
@@ -47,30 +48,45 @@ def _fit_expert(estimator, X, columns, y, sample_weight, name, rows=None):
     return estimator
 
 
-# Our own validation has already warned once about feature names at predict time;
-# the experts would repeat it, one warning per expert.
-_FEATURE_NAME_WARNINGS = r"X (does not have valid|has) feature names"
+def _as_fitted_input(estimator, X_sub):
+    """X_sub in the form the expert was fitted on: with or without column names.
+
+    Our own validation warns once when X lacks the feature names seen in fit;
+    without this, each expert would warn again. Matching the input at its source
+    needs no change to the process-wide warning filters, which threads share.
+    """
+    names = getattr(estimator, "feature_names_in_", None)
+    if hasattr(X_sub, "iloc"):
+        if names is None and hasattr(estimator, "n_features_in_"):
+            return X_sub.to_numpy()
+        return X_sub
+    if names is not None and not sp.issparse(X_sub) and len(names) == X_sub.shape[1]:
+        return pd.DataFrame(X_sub, columns=names, copy=False)
+    return X_sub
 
 
-def _expert_log_proba(estimator, X, columns, n_classes, floor, name, rows=None):
+def _expert_log_proba(estimator, X, columns, n_classes, floor, name, rows=None, seen=None,
+                      log_prior=None):
     """Log-probabilities of a fitted expert over all ``n_classes`` encoded classes.
 
-    Classes the expert never saw get probability ``floor``; every probability is
-    floored at ``floor`` before the log, so that experts that output exact zeros
-    (trees, k-NN) give finite log-probabilities and no log(0) warning. With
-    ``rows`` (a boolean mask), only those rows are scored; the others are NaN.
+    Every probability is floored at ``floor`` before the log, so that experts that
+    output exact zeros (trees, k-NN) give finite log-probabilities and no log(0)
+    warning. A class the expert never saw in training (``seen`` False, or absent
+    from its ``classes_``) must not be vetoed by it: with ``log_prior`` the expert
+    is uninformative about that class (its probability is the class prior, the
+    seen classes share the rest); without, it gets ``floor``. With ``rows`` (a
+    boolean mask), only those rows are scored; the others are NaN.
     """
     if rows is not None:
         out = np.full((rows.shape[0], n_classes), np.nan)
         if rows.any():
             out[rows] = _expert_log_proba(
-                estimator, _safe_indexing(X, rows, axis=0), columns, n_classes, floor, name
+                estimator, _safe_indexing(X, rows, axis=0), columns, n_classes, floor, name,
+                seen=seen, log_prior=log_prior,
             )
         return out
-    X_sub = _safe_indexing(X, _as_column_key(columns), axis=1)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=_FEATURE_NAME_WARNINGS, category=UserWarning)
-        proba = np.asarray(estimator.predict_proba(X_sub), dtype=np.float64)
+    X_sub = _as_fitted_input(estimator, _safe_indexing(X, _as_column_key(columns), axis=1))
+    proba = np.asarray(estimator.predict_proba(X_sub), dtype=np.float64)
     expert_classes = np.asarray(estimator.classes_)
     if proba.ndim != 2 or proba.shape != (X_sub.shape[0], expert_classes.shape[0]):
         raise ValueError(
@@ -81,4 +97,18 @@ def _expert_log_proba(estimator, X, columns, n_classes, floor, name, rows=None):
         raise ValueError(f"Expert {name!r} returned non-finite probabilities.")
     full = np.full((proba.shape[0], n_classes), floor, dtype=np.float64)
     full[:, expert_classes.astype(np.intp)] = np.maximum(proba, floor)
-    return np.log(full, out=full)
+    out = np.log(full, out=full)
+    unseen = np.ones(n_classes, bool)
+    unseen[expert_classes.astype(np.intp)] = False
+    if seen is not None:
+        unseen |= ~seen
+    if log_prior is not None and unseen.any():
+        prior = np.exp(log_prior)
+        rest = 1.0 - prior[unseen].sum()
+        # renormalise the seen classes' probabilities to the prior mass left to them
+        out[:, ~unseen] -= logsumexp(out[:, ~unseen], axis=1, keepdims=True)
+        out[:, ~unseen] += np.log(max(rest, floor))
+        out[:, unseen] = np.maximum(log_prior[unseen], np.log(floor))
+    elif unseen.any():
+        out[:, unseen] = np.log(floor)
+    return out

@@ -60,16 +60,22 @@ def _permute_block(X_sub, positions, rng):
 
 
 def _fit_and_score(spec, X, y, sample_weight, train, test, rows, n_classes, floor, blocks,
-                   seed):
+                   seed, log_prior=None):
     """Fit one expert on a fold's training rows; its log-probabilities on the test rows.
 
     ``rows`` (a boolean mask over all rows, or None) restricts both sides to the
     rows where the expert is present; its log-probabilities are NaN elsewhere.
     ``blocks`` maps a name to column positions within the expert's input: each
     block is permuted across the scored test rows and scored again, with no refit.
+    With ``log_prior``, a class of zero training weight is one the expert is
+    uninformative about (see ``_expert_log_proba``).
     """
     if rows is not None:
         train = train[rows[train]]
+    seen = None
+    if log_prior is not None:
+        weights = None if sample_weight is None else sample_weight[train]
+        seen = np.bincount(y[train], weights=weights, minlength=n_classes) > 0
     fitted = _fit_expert(
         spec.estimator, _safe_indexing(X, train, axis=0), spec.columns, y[train],
         None if sample_weight is None else sample_weight[train], spec.name,
@@ -77,7 +83,7 @@ def _fit_and_score(spec, X, y, sample_weight, train, test, rows, n_classes, floo
     X_test = _safe_indexing(X, test, axis=0)
     test_rows = None if rows is None else rows[test]
     log_proba = _expert_log_proba(fitted, X_test, spec.columns, n_classes, floor, spec.name,
-                                  rows=test_rows)
+                                  rows=test_rows, seen=seen, log_prior=log_prior)
     permuted = {}
     if blocks:
         rng = np.random.default_rng(seed)
@@ -114,7 +120,7 @@ def _check_folds_hold_classes(splits, y, classes, rows, specs):
 
 
 def _cross_fit(specs, X, y, splits, rows, n_classes, floor, *, sample_weight=None,
-               blocks=None, seed=0, n_jobs=None, verbose=0):
+               blocks=None, seed=0, log_prior=None, n_jobs=None, verbose=0):
     """Out-of-fold log-probabilities of every expert on every fold, in one joblib call.
 
     Parameters
@@ -136,7 +142,7 @@ def _cross_fit(specs, X, y, splits, rows, n_classes, floor, *, sample_weight=Non
     jobs = [
         delayed(_fit_and_score)(
             spec, X, y, sample_weight, train, test, rows.get(spec.name), n_classes, floor,
-            blocks.get(spec.name), int(seeds[f]),
+            blocks.get(spec.name), int(seeds[f]), log_prior,
         )
         for f, (train, test) in enumerate(splits)
         for spec in specs

@@ -78,9 +78,15 @@ class _Presence:
             absent.append(nan.all(axis=1) if nan is not None else np.zeros(X.shape[0], bool))
         self.absent = np.column_stack(absent) if absent else np.zeros((X.shape[0], 0), bool)
 
-    def check_no_absent(self):
-        """Raise for ``missing_modality="error"``, naming the modality and row count."""
+    def check_no_absent(self, read=None):
+        """Raise for ``missing_modality="error"``, naming the modality and row count.
+
+        ``read`` (a boolean per modality) limits the check to the modalities some
+        active expert reads; None checks them all.
+        """
         counts = self.absent.sum(axis=0)
+        if read is not None:
+            counts = np.where(read, counts, 0)
         if counts.any():
             m = int(np.flatnonzero(counts)[0])
             raise ValueError(
@@ -135,7 +141,10 @@ def _expert_rows(X, plan, feature_names, missing_modality, accepts_nan=_accepts_
     """
     presence = _Presence(X, [spec for spec in plan if not spec.is_inter], feature_names)
     if missing_modality == "error":
-        presence.check_no_absent()
+        inter_reads = any(spec.is_inter and not spec.dropped for spec in plan)
+        presence.check_no_absent(read=np.array([
+            inter_reads or not spec.dropped for spec in plan if not spec.is_inter
+        ], dtype=bool))
     rows = {}
     for spec in plan:
         if spec.dropped:

@@ -1,5 +1,7 @@
 """The product-of-experts classifier over column-group modalities."""
 
+import warnings
+
 import numpy as np
 from joblib import Parallel, delayed
 from scipy.special import logsumexp
@@ -14,7 +16,7 @@ from ._experts import _expert_log_proba, _fit_expert, _sample_weight_params
 from ._exponents import _fit_exponents
 from ._oof import _check_folds_hold_classes, _cross_fit, _make_splits
 from ._presence import _expert_rows
-from ._validation import _check_X, _encode_y
+from ._validation import _check_floor, _check_X, _encode_y
 from ._weights import _resolve_weights
 
 
@@ -230,13 +232,14 @@ class ProductOfExpertsClassifier(
         """
         X = _check_X(self, X, reset=True)
         y_encoded, self.classes_ = _encode_y(self, y, X.shape[0])
+        _check_floor(self.proba_floor, self.classes_)
         feature_names = getattr(self, "feature_names_in_", None)
         plan = self._expert_plan(X, self.n_features_in_, feature_names)
         learn = isinstance(self.weights, str) and self.weights == "learn"
         weights = _resolve_weights(None if learn else self.weights, plan)
         active = [spec for spec in plan if not spec.dropped]
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X)
+            sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
             for spec in active:  # fail before any fit, naming the expert
                 _sample_weight_params(spec.estimator, spec.name, sample_weight)
         _, rows = _expert_rows(X, plan, feature_names, self.missing_modality)
@@ -244,7 +247,13 @@ class ProductOfExpertsClassifier(
             self._check_trainable(spec, rows[spec.name], y_encoded)
 
         counts = np.bincount(y_encoded, weights=sample_weight, minlength=len(self.classes_))
+        # A class of zero total weight is absent from training, in every term: its
+        # prior is 0 (floored in logs) and no expert has seen it.
         self.class_prior_ = counts / counts.sum()
+        self._classes_seen = {
+            spec.name: self._classes_seen_by(spec, rows[spec.name], y_encoded, sample_weight)
+            for spec in active
+        }
         fitted = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
             delayed(_fit_expert)(
                 spec.estimator, X, spec.columns, y_encoded, sample_weight, spec.name,
@@ -261,6 +270,26 @@ class ProductOfExpertsClassifier(
         if learn:
             self.weights_ = self._learn_weights(X, y_encoded, sample_weight, active, rows)
         return self
+
+    def _classes_seen_by(self, spec, rows, y_encoded, sample_weight):
+        """Classes with positive weight among an expert's training rows; warn of the others.
+
+        An expert that never saw a class (its modality absent from every row of the
+        class) is made uninformative about it at predict time, not a veto.
+        """
+        keep = slice(None) if rows is None else rows
+        weights = None if sample_weight is None else sample_weight[keep]
+        seen = np.bincount(y_encoded[keep], weights=weights, minlength=len(self.classes_)) > 0
+        trained = self.class_prior_ > 0
+        if (trained & ~seen).any():
+            missing = self.classes_[trained & ~seen].tolist()
+            warnings.warn(
+                f"Expert {spec.name!r} has no training row of class(es) {missing!r} (its "
+                "modality is absent from every such row): it is treated as uninformative "
+                "about them, giving them their prior probability, so that it cannot veto "
+                "them.", UserWarning, stacklevel=3,
+            )
+        return seen
 
     def _check_trainable(self, spec, rows, y_encoded):
         """An expert restricted to the rows of its modality needs two classes there."""
@@ -282,9 +311,11 @@ class ProductOfExpertsClassifier(
         splits = _make_splits(self.cv, y_encoded)
         _check_folds_hold_classes(splits, y_encoded, self.classes_, rows, active)
         n_samples, n_classes = X.shape[0], len(self.classes_)
+        log_prior = np.log(np.maximum(self.class_prior_, self.proba_floor))
         outputs = _cross_fit(
             active, X, y_encoded, splits, rows, n_classes, self.proba_floor,
-            sample_weight=sample_weight, n_jobs=self.n_jobs, verbose=self.verbose,
+            sample_weight=sample_weight, log_prior=log_prior, n_jobs=self.n_jobs,
+            verbose=self.verbose,
         )
         oof = [np.full((n_samples, n_classes), np.nan) for _ in active]
         scored = np.zeros(n_samples, dtype=bool)
@@ -296,7 +327,6 @@ class ProductOfExpertsClassifier(
             np.ones(n_samples, bool) if rows[spec.name] is None else rows[spec.name]
             for spec in active
         ])
-        log_prior = np.log(np.maximum(self.class_prior_, self.proba_floor))
         return _fit_exponents(
             [lp[scored] for lp in oof], y_encoded[scored],
             log_prior if self.prior_correction else None,
@@ -327,11 +357,13 @@ class ProductOfExpertsClassifier(
         _, rows = _expert_rows(X, plan, getattr(self, "feature_names_in_", None),
                                self.missing_modality)
         specs = {spec.name: spec for spec in plan}
+        log_prior = np.log(np.maximum(self.class_prior_, self.proba_floor))
         used = [k for k, w in enumerate(self.weights_) if all_experts or w > 0]
         names = [self.expert_names_[k] for k in used]
         log_probas = [
             _expert_log_proba(specs[n].estimator, X, specs[n].columns, len(self.classes_),
-                              self.proba_floor, n, rows=rows[n])
+                              self.proba_floor, n, rows=rows[n], seen=self._classes_seen[n],
+                              log_prior=log_prior)
             for n in names
         ]
         present = np.ones((X.shape[0], len(used)), dtype=bool)

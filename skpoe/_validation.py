@@ -117,3 +117,13 @@ def _nan_and_inf(X_sub):
 
 
 _SCAN_ROWS = 16384
+
+
+def _check_floor(floor, classes):
+    """A floor at or above 1 / n_classes would flatten every expert's probabilities."""
+    if floor * len(classes) >= 1:
+        raise ValueError(
+            f"proba_floor={floor} is at least 1 / n_classes = 1/{len(classes)}: every "
+            "expert's probabilities would be raised to (nearly) uniform. Use a floor far "
+            "below 1 / n_classes, such as the default 1e-9."
+        )

@@ -15,6 +15,16 @@ def _resolve_weights(weights, plan):
     when a grid search drops an expert.
     """
     names = [spec.name for spec in plan]
+    if hasattr(weights, "index") and hasattr(weights, "to_dict"):  # a pandas Series
+        if all(isinstance(k, str) for k in weights.index):
+            weights = weights.to_dict()  # by name, as a dict
+        elif list(weights.index) != list(range(len(weights))):
+            raise ValueError(
+                f"weights is a Series with index {list(weights.index)!r}: index it by "
+                f"expert name ({names!r}) or by position 0..{len(names) - 1}."
+            )
+        else:
+            weights = weights.to_numpy()
     if weights is None:
         resolved = np.ones(len(plan))
     elif isinstance(weights, dict):

@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import HasMethods, Interval
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.dataset import ValidSplit
 
@@ -18,9 +18,28 @@ from skorch.dataset import ValidSplit
 # EarlyStopping callback (load_best=True), gradient_clip -> GradientNormClipping.
 
 
+class _LayerSizes(HasMethods):
+    """A tuple or list of positive ints: (0,) would train a constant model.
+
+    scikit-learn's parameter validation takes only its own constraint classes;
+    this one reuses HasMethods' slot, with its own test and message.
+    """
+
+    def __init__(self):
+        super().__init__([])
+
+    def is_satisfied_by(self, val):
+        return isinstance(val, (tuple, list)) and all(
+            isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in val
+        )
+
+    def __str__(self):
+        return "a tuple or list of positive ints (the width of each hidden layer)"
+
+
 # Constraints of the training parameters both estimators share.
 _TRAINING_CONSTRAINTS = {
-    "hidden_layer_sizes": [tuple, list],
+    "hidden_layer_sizes": [_LayerSizes()],
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "max_epochs": [Interval(Integral, 1, None, closed="left")],
     "lr": [Interval(Real, 0, None, closed="neither")],

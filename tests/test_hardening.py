@@ -1,0 +1,144 @@
+"""Inputs that once gave a wrong result with no error (issue: hardening from hostile inputs)."""
+
+import threading
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skpoe import ProductOfExpertsClassifier
+from conftest import CLIN, IMG, make_table
+
+
+def lr_product(**params):
+    params.setdefault("inter_estimator", "drop")
+    return ProductOfExpertsClassifier(
+        [("image", LogisticRegression(), IMG), ("clinical", LogisticRegression(), CLIN)],
+        **params,
+    )
+
+
+def test_an_expert_that_never_saw_a_class_does_not_veto_it():
+    X, y = make_table(n_samples=600, seed=1)
+    X = X.copy()
+    never = y == "uncertain"
+    X.loc[never, CLIN] = np.nan  # clinical is absent from every "uncertain" row
+    with pytest.warns(UserWarning, match=r"Expert 'clinical' has no training row of "
+                                         r"class\(es\) \['uncertain'\]"):
+        model = lr_product(missing_modality="drop").fit(X, y)
+    X_test, y_test = make_table(n_samples=600, seed=2)  # clinical present everywhere
+    predicted = model.predict(X_test)
+    recall = np.mean(predicted[y_test == "uncertain"] == "uncertain")
+    assert recall > 0.6  # a veto gave 0.00
+    # the clinical expert is uninformative about the class: its term is the log prior
+    terms = model.predict_contributions(X_test)
+    np.testing.assert_allclose(terms[("clinical", "uncertain")],
+                               np.log(model.class_prior_[2]))
+
+
+@pytest.mark.parametrize("prior_correction", [False, True])
+def test_a_class_of_zero_total_weight_is_absent_from_training(prior_correction):
+    X, y = make_table(n_samples=300, seed=3)
+    weight = np.where(y == "benign", 0.0, 1.0)
+    model = lr_product(prior_correction=prior_correction).fit(X, y, sample_weight=weight)
+    assert model.class_prior_[0] == 0.0
+    proba = model.predict_proba(X)
+    assert (model.predict(X) != "benign").all()
+    assert proba[:, 0].max() < 1e-6
+    # nearly as if the rows were not there (the experts' own fits differ slightly:
+    # a multinomial model keeps a logit for the zero-weight class)
+    kept = weight > 0
+    dropped = lr_product(prior_correction=prior_correction).fit(X[kept], y[kept])
+    assert np.mean(model.predict(X) == dropped.predict(X)) > 0.97
+
+
+@pytest.mark.parametrize("weight, match", [
+    (-np.ones(240), "Negative values in data passed to `sample_weight`"),
+    (np.r_[-1.0, np.ones(239)], "Negative values"),
+    (np.zeros(240), "at least one non-zero number"),
+])
+def test_sample_weights_must_be_non_negative_and_not_all_zero(weight, match):
+    X, y = make_table()
+    with pytest.raises(ValueError, match=match):
+        lr_product().fit(X, y, sample_weight=weight)
+
+
+def test_weights_series_is_read_by_its_index():
+    X, y = make_table()
+    by_name = pd.Series({"inter": 1.0, "clinical": 1.0, "image": 2.0})
+    from_series = lr_product(inter_estimator=LogisticRegression(), weights=by_name).fit(X, y)
+    from_dict = lr_product(inter_estimator=LogisticRegression(),
+                           weights=by_name.to_dict()).fit(X, y)
+    np.testing.assert_array_equal(from_series.weights_, [2.0, 1.0, 1.0])
+    np.testing.assert_array_equal(from_series.weights_, from_dict.weights_)
+    positional = pd.Series([2.0, 1.0, 1.0])
+    assert (lr_product(inter_estimator=LogisticRegression(), weights=positional)
+            .fit(X, y).weights_ == [2.0, 1.0, 1.0]).all()
+    with pytest.raises(ValueError, match="index it by expert name"):
+        lr_product(inter_estimator=LogisticRegression(),
+                   weights=pd.Series([1.0, 1.0, 1.0], index=[5, 6, 7])).fit(X, y)
+
+
+@pytest.mark.parametrize("floor, n_classes", [(0.5, 2), (1 / 3, 3), (0.4, 3)])
+def test_a_floor_that_flattens_experts_is_refused(floor, n_classes):
+    X, y = make_table(n_classes=n_classes)
+    with pytest.raises(ValueError, match=r"proba_floor=.* is at least 1 / n_classes"):
+        lr_product(proba_floor=floor).fit(X, y)
+
+
+def test_threads_leave_the_warning_filters_as_they_were():
+    X, y = make_table()
+    model = lr_product(inter_estimator=LogisticRegression()).fit(X, y)
+    before = list(warnings.filters)
+    errors = []
+
+    def predict():
+        try:
+            for _ in range(20):
+                model.predict_proba(X)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=predict) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert list(warnings.filters) == before
+
+
+def test_an_array_after_a_frame_warns_once_not_once_per_expert():
+    X, y = make_table()
+    model = lr_product(inter_estimator=LogisticRegression()).fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.predict_proba(X.to_numpy())
+    names = [w for w in caught if "feature names" in str(w.message)]
+    assert len(names) == 1, [str(w.message) for w in names]
+
+
+@pytest.mark.parametrize("sizes", [(0,), (-1,), (8, 0), (True,), "64"])
+def test_neural_layer_sizes_must_be_positive(sizes):
+    pytest.importorskip("torch")
+    from skpoe.neural import NeuralExpert
+
+    X, y = make_table(n_samples=40)
+    with pytest.raises(InvalidParameterError, match="positive ints"):
+        NeuralExpert(hidden_layer_sizes=sizes, max_epochs=1).fit(X[IMG], y)
+
+
+def test_a_modality_no_expert_reads_may_be_absent():
+    X, y = make_table()
+    X = X.copy()
+    X.loc[:10, CLIN] = np.nan  # clinical absent from 11 rows
+    model = ProductOfExpertsClassifier(
+        [("image", LogisticRegression(), IMG), ("clinical", "drop", CLIN)],
+        inter_estimator="drop",
+    ).fit(X, y)  # missing_modality="error" by default: nothing reads clinical
+    assert model.predict(X).shape == (240,)
+    with pytest.raises(ValueError, match="Modality 'clinical' is missing"):
+        model.set_params(inter_estimator=LogisticRegression()).fit(X, y)
