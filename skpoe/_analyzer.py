@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._additive import BASELINE, LINEAR, _additive_baseline
-from ._base import INTER, _ExpertsComposition
+from ._base import INTER, _ExpertsComposition, _modality_of
 from ._combine import _normalised_product
 from ._exponents import _cross_fitted, _fit_exponents
 from ._oof import _check_folds_hold_classes, _cross_fit, _make_splits
@@ -271,7 +271,7 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         _check_folds_hold_classes(splits, y, self.classes_, rows, specs)
         outputs = _cross_fit(
             specs, X, y, splits, rows, n_classes, self.proba_floor, blocks=blocks, seed=seed,
-            n_jobs=self.n_jobs, verbose=self.verbose,
+            modality_of=_modality_of(plan), n_jobs=self.n_jobs, verbose=self.verbose,
         )
         self.n_expert_fits_ = len(specs) * len(splits)
 

@@ -35,6 +35,16 @@ class _ExpertSpec:
         return isinstance(self.estimator, str) and self.estimator == "drop"
 
 
+def _modality_of(plan):
+    """Column index -> the (first) modality that selects it, to name it in messages."""
+    owner = {}
+    for spec in plan:
+        if not spec.is_inter:
+            for j in spec.columns:
+                owner.setdefault(int(j), spec.name)
+    return owner
+
+
 class _LogProbaClassifierMixin:
     """``predict_proba`` and ``predict`` of a classifier that computes log-probabilities."""
 

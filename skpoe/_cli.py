@@ -3,6 +3,7 @@
 import argparse
 import fnmatch
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -14,6 +15,13 @@ class _UsageError(Exception):
 
 
 def _read_table(path):
+    table = _read_file(path)
+    if table.shape[0] == 0:
+        raise _UsageError(f"{path} has 0 rows (a header only?): nothing to analyse")
+    return table
+
+
+def _read_file(path):
     path = Path(path)
     if not path.exists():
         raise _UsageError(f"data file not found: {path}")
@@ -47,19 +55,45 @@ def _parse_modality(text, columns, target):
             matched = fnmatch.filter([str(c) for c in columns], item)
             if not matched:
                 raise _UsageError(f"modality {name!r}: pattern {item!r} matches no column")
+        elif item == target:
+            raise _UsageError(
+                f"modality {name!r} names the target column {target!r}: a modality may "
+                "not contain the label"
+            )
         elif item in columns:
             matched = [item]
         else:
-            raise _UsageError(f"modality {name!r}: unknown column {item!r}")
+            raise _UsageError(
+                f"modality {name!r}: unknown column {item!r}{_close_names(item, columns)}"
+            )
+        if target in matched:
+            print(f"note: modality {name!r}: pattern {item!r} matches the target column "
+                  f"{target!r}; it is left out of the modality", file=sys.stderr)
         selected += [c for c in matched if c not in selected and c != target]
     if not selected:
         raise _UsageError(f"modality {name!r} selects no column besides the target")
     return name, selected
 
 
+def _close_names(name, columns):
+    """`` (did you mean ...?)`` with the columns closest to ``name``, or ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(str(name), [str(c) for c in columns], n=3, cutoff=0.5)
+    return f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+
+
 def _load_data(args):
     """(X, y, modalities, title, groups) from the bundled default or the user's table."""
     if args.data is None:
+        given = [flag for flag, value in (("--target", args.target),
+                                          ("--modality", args.modality),
+                                          ("--groups", args.groups)) if value]
+        if given:
+            raise _UsageError(
+                f"{', '.join(given)} given without a data file: name the table first, "
+                "e.g. skpoe analyze study.csv --target diagnosis --modality image=img_*"
+            )
         from .datasets import load_breast_cancer_modalities
 
         bunch = load_breast_cancer_modalities()
@@ -69,10 +103,17 @@ def _load_data(args):
     if args.target is None:
         raise _UsageError("--target is required with a data file")
     if args.target not in table.columns:
-        raise _UsageError(f"unknown target column {args.target!r}")
+        raise _UsageError(
+            f"unknown target column {args.target!r}{_close_names(args.target, table.columns)}"
+        )
     if not args.modality:
         raise _UsageError("give at least one --modality NAME=COLS with a data file")
-    modalities = dict(_parse_modality(m, list(table.columns), args.target) for m in args.modality)
+    modalities = {}
+    for text in args.modality:
+        name, columns = _parse_modality(text, list(table.columns), args.target)
+        if name in modalities:
+            raise _UsageError(f"modality {name!r} is given twice: give each name once")
+        modalities[name] = columns
     used = sorted({c for cols in modalities.values() for c in cols}, key=list(table.columns).index)
     non_numeric = [c for c in used if not pd.api.types.is_numeric_dtype(table[c])]
     if non_numeric:
@@ -88,7 +129,9 @@ def _load_data(args):
     groups = None
     if args.groups is not None:
         if args.groups not in table.columns:
-            raise _UsageError(f"unknown groups column {args.groups!r}")
+            raise _UsageError(
+                f"unknown groups column {args.groups!r}{_close_names(args.groups, table.columns)}"
+            )
         groups = table[args.groups].to_numpy()
     return table[used], y, modalities, str(args.data), groups
 
@@ -104,10 +147,25 @@ def _default_expert():
                          LogisticRegression(max_iter=1000))
 
 
+def _check_output(path):
+    """Create --output and prove it writable, before any computation."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise _UsageError(f"--output {out} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise _UsageError(f"--output {out}: cannot write there ({exc.strerror})") from None
+    return out
+
+
 def _analyze(args):
     from ._analyzer import ModalityDependencyAnalyzer
 
     X, y, modalities, title, groups = _load_data(args)
+    out = _check_output(args.output)  # still before the analysis: fail in seconds
     analyzer = ModalityDependencyAnalyzer(
         [(name, _default_expert(), cols) for name, cols in modalities.items()],
         cv=args.cv,
@@ -132,7 +190,6 @@ def _analyze(args):
         f"Analysis wall time: {elapsed:.1f} s",
     ])
     print(report)
-    out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.txt").write_text(report + "\n")
     analyzer.results_.to_csv(out / "results.csv")
@@ -163,6 +220,12 @@ def _build_parser():
         description="Cross-validate each modality's expert alone, the inter expert on all "
         "modalities, and their products; report the intra- and inter-modality "
         "dependencies, the regime and the recommended model.",
+        epilog="examples:\n"
+        "  skpoe analyze                      # the bundled breast-cancer data\n"
+        "  skpoe analyze study.csv --target diagnosis --modality image=img_* \\\n"
+        "      --modality clinical=age,sex,bmi --groups patient_id --cv 5 \\\n"
+        "      --missing-modality drop --n-jobs 2 --output results/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     analyze.add_argument("data", nargs="?", help=".csv or .parquet table (default: bundled "
                          "breast-cancer data, modalities mean / error / worst)")
@@ -181,10 +244,15 @@ def _build_parser():
                          "median inside each default expert; the inter expert "
                          "(HistGradientBoosting) takes them as they are. Example: "
                          "--missing-modality drop")
-    analyze.add_argument("--cv", type=int, default=5, help="number of folds (default 5)")
-    analyze.add_argument("--random-state", type=int, default=0)
-    analyze.add_argument("--n-jobs", type=int, default=None)
-    analyze.add_argument("--verbose", type=int, default=0)
+    analyze.add_argument("--cv", type=int, default=5,
+                         help="number of folds (default 5), e.g. --cv 10")
+    analyze.add_argument("--random-state", type=int, default=0,
+                         help="seed of the folds and permutations (default 0)")
+    analyze.add_argument("--n-jobs", type=int, default=None,
+                         help="(fold, expert) fits run in parallel, e.g. --n-jobs 2")
+    analyze.add_argument("--verbose", type=int, default=1,
+                         help="progress of the fits on stderr: 0 none, 1 (default) a line "
+                         "per batch of fits")
     analyze.add_argument("--output", default="skpoe-output",
                          help="folder for report.txt, results.csv, dependencies.csv and "
                          "dependencies.png (default: skpoe-output)")

@@ -28,24 +28,64 @@ def _sample_weight_params(estimator, name, sample_weight):
     )
 
 
-def _fit_expert(estimator, X, columns, y, sample_weight, name, rows=None):
+def _fit_expert(estimator, X, columns, y, sample_weight, name, rows=None, modality_of=None):
     """Clone ``estimator`` and fit it on ``X[rows, columns]``; the caller's object is untouched.
 
     ``rows`` (a boolean mask, None for all) restricts training to the rows where
-    the expert's modality is present.
+    the expert's modality is present. ``modality_of`` maps a column index to its
+    modality, to name it when the expert fails on a non-numeric column.
     """
     estimator = clone(estimator)
     if rows is not None:
         X, y = _safe_indexing(X, rows, axis=0), y[rows]
         sample_weight = None if sample_weight is None else sample_weight[rows]
     X_sub = _safe_indexing(X, _as_column_key(columns), axis=1)
-    estimator.fit(X_sub, y, **_sample_weight_params(estimator, name, sample_weight))
+    try:
+        estimator.fit(X_sub, y, **_sample_weight_params(estimator, name, sample_weight))
+    except (TypeError, ValueError) as exc:
+        _explain_non_numeric(exc, estimator, X_sub, columns, name, modality_of)
+        raise
     if not hasattr(estimator, "classes_"):
         raise TypeError(
             f"Expert {name!r} ({type(estimator).__name__}) has no classes_ after fit; "
             "experts must be classifiers."
         )
     return estimator
+
+
+def _first_non_numeric(X_sub):
+    """(position, dtype) of the first column of X_sub that is not numbers, or None."""
+    if hasattr(X_sub, "dtypes"):
+        for j, dtype in enumerate(X_sub.dtypes):
+            if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+                return j, dtype
+        return None
+    if sp.issparse(X_sub) or np.asarray(X_sub).dtype.kind in "biufc":
+        return None
+    data = np.asarray(X_sub)
+    for j in range(data.shape[1]):
+        try:
+            data[:, j].astype(np.float64)
+        except (TypeError, ValueError):
+            return j, data.dtype
+    return None
+
+
+def _explain_non_numeric(exc, estimator, X_sub, columns, name, modality_of):
+    """Re-raise an expert's failure on a non-numeric column, naming column and modality."""
+    found = _first_non_numeric(X_sub)
+    if found is None:
+        return
+    j, dtype = found
+    column = X_sub.columns[j] if hasattr(X_sub, "columns") else int(columns[j])
+    modality = (modality_of or {}).get(int(columns[j]), name)
+    raise ValueError(
+        f"Expert {name!r} ({type(estimator).__name__}) cannot be fitted: column {column!r} "
+        f"of modality {modality!r} is not numeric (dtype {dtype}). Encode it inside the "
+        "expert (e.g. make_pipeline(make_column_transformer((OneHotEncoder(), [...]), "
+        "remainder='passthrough'), ...)), convert it to numbers, or leave it out of the "
+        f"modality. The expert said: {exc}"
+    ) from exc
 
 
 def _as_fitted_input(estimator, X_sub):

@@ -7,6 +7,7 @@ once, and each expert trains and predicts on the rows the presence rule gives it
 (see ``_presence.py``).
 """
 
+import sys
 from numbers import Integral
 
 import numpy as np
@@ -60,7 +61,7 @@ def _permute_block(X_sub, positions, rng):
 
 
 def _fit_and_score(spec, X, y, sample_weight, train, test, rows, n_classes, floor, blocks,
-                   seed, log_prior=None):
+                   seed, log_prior=None, modality_of=None):
     """Fit one expert on a fold's training rows; its log-probabilities on the test rows.
 
     ``rows`` (a boolean mask over all rows, or None) restricts both sides to the
@@ -79,6 +80,7 @@ def _fit_and_score(spec, X, y, sample_weight, train, test, rows, n_classes, floo
     fitted = _fit_expert(
         spec.estimator, _safe_indexing(X, train, axis=0), spec.columns, y[train],
         None if sample_weight is None else sample_weight[train], spec.name,
+        modality_of=modality_of,
     )
     X_test = _safe_indexing(X, test, axis=0)
     test_rows = None if rows is None else rows[test]
@@ -120,7 +122,7 @@ def _check_folds_hold_classes(splits, y, classes, rows, specs):
 
 
 def _cross_fit(specs, X, y, splits, rows, n_classes, floor, *, sample_weight=None,
-               blocks=None, seed=0, log_prior=None, n_jobs=None, verbose=0):
+               blocks=None, seed=0, log_prior=None, modality_of=None, n_jobs=None, verbose=0):
     """Out-of-fold log-probabilities of every expert on every fold, in one joblib call.
 
     Parameters
@@ -142,11 +144,14 @@ def _cross_fit(specs, X, y, splits, rows, n_classes, floor, *, sample_weight=Non
     jobs = [
         delayed(_fit_and_score)(
             spec, X, y, sample_weight, train, test, rows.get(spec.name), n_classes, floor,
-            blocks.get(spec.name), int(seeds[f]), log_prior,
+            blocks.get(spec.name), int(seeds[f]), log_prior, modality_of,
         )
         for f, (train, test) in enumerate(splits)
         for spec in specs
     ]
+    if verbose:
+        print(f"[skpoe] fitting {len(specs)} experts x {len(splits)} folds = {len(jobs)} fits "
+              f"({', '.join(spec.name for spec in specs)})", file=sys.stderr, flush=True)
     results = Parallel(n_jobs=n_jobs, verbose=verbose)(jobs)
     k = len(specs)
     return [

@@ -10,7 +10,13 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from ._base import INTER, _ExpertsComposition, _ExpertSpec, _LogProbaClassifierMixin
+from ._base import (
+    INTER,
+    _ExpertsComposition,
+    _ExpertSpec,
+    _LogProbaClassifierMixin,
+    _modality_of,
+)
 from ._combine import _product_terms
 from ._experts import _expert_log_proba, _fit_expert, _sample_weight_params
 from ._exponents import _fit_exponents
@@ -257,7 +263,7 @@ class ProductOfExpertsClassifier(
         fitted = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
             delayed(_fit_expert)(
                 spec.estimator, X, spec.columns, y_encoded, sample_weight, spec.name,
-                rows=rows[spec.name],
+                rows=rows[spec.name], modality_of=_modality_of(plan),
             )
             for spec in active
         )
@@ -314,7 +320,8 @@ class ProductOfExpertsClassifier(
         log_prior = np.log(np.maximum(self.class_prior_, self.proba_floor))
         outputs = _cross_fit(
             active, X, y_encoded, splits, rows, n_classes, self.proba_floor,
-            sample_weight=sample_weight, log_prior=log_prior, n_jobs=self.n_jobs,
+            sample_weight=sample_weight, log_prior=log_prior,
+            modality_of=_modality_of(self._fitted_plan()), n_jobs=self.n_jobs,
             verbose=self.verbose,
         )
         oof = [np.full((n_samples, n_classes), np.nan) for _ in active]

@@ -17,6 +17,13 @@ def _check_X(estimator, X, *, reset):
     Arrays go through ``check_array`` (2-D, non-empty, no complex values); missing
     values are checked later, per modality, against the experts that will see them.
     """
+    if type(X).__module__.split(".")[0] == "dask":
+        raise TypeError(
+            f"X is a dask collection ({type(X).__name__}): scikit-learn estimators take "
+            "data in memory. Call X.compute() first (or sample it), or keep the data in "
+            "pandas and run the fits on a dask cluster with joblib's dask backend, as in "
+            "docs/scale_out.md."
+        )
     if not _is_dataframe(X):
         X = check_array(
             X,
@@ -46,6 +53,7 @@ def _encode_y(estimator, y, n_samples):
         raise ValueError(
             f"{type(estimator).__name__} requires y to be passed, but the target y is None."
         )
+    _check_label_types(y)
     y_type = type_of_target(y, input_name="y")
     if y_type.startswith("multilabel") or y_type.endswith("multioutput"):
         raise ValueError(
@@ -63,8 +71,6 @@ def _encode_y(estimator, y, n_samples):
             f"X and y have inconsistent numbers of samples: X has {n_samples}, y has "
             f"{y.shape[0]}."
         )
-    if y.dtype == object and any(v is None for v in y):
-        raise ValueError("y contains None; every sample needs a class label.")
     classes, y_encoded = np.unique(y, return_inverse=True)
     if classes.shape[0] < 2:
         raise ValueError(
@@ -72,6 +78,31 @@ def _encode_y(estimator, y, n_samples):
             f"one class: {classes[:1].tolist()[0]!r}."
         )
     return y_encoded.astype(np.intp, copy=False), classes
+
+
+def _check_label_types(y):
+    """Refuse None and labels of mixed types (strings with numbers), naming a sample."""
+    import pandas as pd
+
+    values = np.asarray(y)
+    if values.dtype != object or not values.size:
+        return  # numbers, or strings of one numpy dtype: nothing to mix
+    values = values.ravel()
+    missing = np.flatnonzero(pd.isna(values))
+    if missing.size:
+        raise ValueError(
+            f"y has {missing.size} missing label(s) (None or NaN; first at position "
+            f"{missing[0]}): every sample needs a class label. Drop those rows first."
+        )
+    kind = pd.api.types.infer_dtype(values, skipna=False)
+    if kind.startswith("mixed") and kind != "mixed-integer-float":
+        first = type(values[0])
+        other = next(i for i, v in enumerate(values) if not isinstance(v, first))
+        raise ValueError(
+            f"y mixes labels of different types: {values[0]!r} (position 0) and "
+            f"{values[other]!r} (position {other}). Make every label the same type, e.g. "
+            "y.astype(str)."
+        )
 
 
 def _nan_and_inf(X_sub):

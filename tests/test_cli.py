@@ -85,12 +85,28 @@ def test_analyze_a_user_table_with_glob_patterns_and_groups(csv, tmp_path):
          "unknown groups column 'ward'"),
         (["{unreadable}", "--target", "label", "--modality", "a=age"], "cannot read"),
         (["{csv}", "--modality", "a=age"], "--target is required"),
+        (["{csv}", "--target", "labell", "--modality", "a=age"],
+         "unknown target column 'labell' (did you mean 'label'?)"),
+        (["{csv}", "--target", "label", "--modality", "a=age", "--modality", "a=img_a"],
+         "modality 'a' is given twice"),
+        (["{csv}", "--target", "label", "--modality", "a=age,label"],
+         "modality 'a' names the target column 'label'"),
+        (["--target", "label", "--modality", "a=age"],
+         "--target, --modality given without a data file"),
+        (["{empty}", "--target", "label", "--modality", "a=age"], "has 0 rows"),
+        (["{csv}", "--target", "label", "--modality", "a=age", "--output", "{csv}"],
+         "is a file, not a folder"),
+        (["{csv}", "--target", "label", "--modality", "a=age", "--output", "{csv}/out"],
+         "cannot write there"),
     ],
 )
 def test_bad_input_exits_with_one_clear_line(csv, tmp_path, args, message):
     unreadable = tmp_path / "broken.parquet"
     unreadable.write_bytes(b"not a parquet file")
-    args = [{"{csv}": str(csv), "{unreadable}": str(unreadable)}.get(a, a) for a in args]
+    empty = tmp_path / "empty.csv"
+    empty.write_text("img_a,age,label\n")
+    paths = {"{csv}": str(csv), "{unreadable}": str(unreadable), "{empty}": str(empty)}
+    args = [paths.get(a, a).replace("{csv}", str(csv)) for a in args]
     before = csv.read_bytes()
     result = run("analyze", *args, cwd=tmp_path)
     assert csv.read_bytes() == before  # the user's file is never touched
@@ -98,6 +114,7 @@ def test_bad_input_exits_with_one_clear_line(csv, tmp_path, args, message):
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
     assert message in result.stderr
+    assert not (tmp_path / "skpoe-output").exists()  # refused before any output
 
 
 def test_missing_modality_drop_on_a_holey_table(tmp_path):
@@ -123,3 +140,19 @@ def test_missing_modality_drop_on_a_holey_table(tmp_path):
     assert result.returncode == 0, result.stderr
     n_clinical = int(table[["age", "bmi"]].notna().any(axis=1).sum())
     assert f"rows {n_clinical}/{n}" in result.stdout
+
+
+def test_a_pattern_that_matches_the_target_leaves_it_out_and_says_so(csv, tmp_path):
+    result = run("analyze", str(csv), "--target", "label", "--modality", "all=*a*",
+                 "--cv", "3", "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "pattern '*a*' matches the target column 'label'; it is left out" in result.stderr
+    assert "all (3 columns)" in result.stdout  # img_a, img_b, age: not label
+
+
+def test_help_lists_every_option_with_an_example():
+    text = " ".join(run("analyze", "--help").stdout.split())
+    for option in ("--target", "--modality", "--groups", "--missing-modality", "--cv",
+                   "--random-state", "--n-jobs", "--verbose", "--output"):
+        assert option in text
+    assert "examples: skpoe analyze" in text
