@@ -79,7 +79,8 @@ def _explain_non_numeric(exc, estimator, X_sub, columns, name, modality_of):
     j, dtype = found
     column = X_sub.columns[j] if hasattr(X_sub, "columns") else int(columns[j])
     modality = (modality_of or {}).get(int(columns[j]), name)
-    raise ValueError(
+    # the expert's own exception type, so that callers catching it still do
+    raise type(exc)(
         f"Expert {name!r} ({type(estimator).__name__}) cannot be fitted: column {column!r} "
         f"of modality {modality!r} is not numeric (dtype {dtype}). Encode it inside the "
         "expert (e.g. make_pipeline(make_column_transformer((OneHotEncoder(), [...]), "

@@ -108,6 +108,9 @@ def _check_label_types(y):
 def _nan_and_inf(X_sub):
     """(NaN mask of shape X_sub.shape or None when there is no NaN, inf per column)."""
     if _is_dataframe(X_sub):
+        values = X_sub.to_numpy()
+        if values.dtype.kind in "fiub":  # plain numeric columns: the array path, no pandas
+            return _nan_and_inf(values)
         nan = X_sub.isna().to_numpy()
         numeric = X_sub.select_dtypes(include="number")
         inf_numeric = np.isinf(numeric.to_numpy(dtype=np.float64)).any(axis=0)
