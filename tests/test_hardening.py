@@ -218,3 +218,29 @@ def test_a_fold_without_a_class_names_label_fold_and_expert():
             [("image", LogisticRegression(), IMG)], inter_estimator="drop",
             cv=KFold(3),
         ).fit(X, y)
+
+
+@pytest.mark.parametrize("which", ["expert", "joint"])
+def test_skops_on_a_torch_model_says_to_use_pickle_and_pickle_works(which, tmp_path):
+    pytest.importorskip("torch")
+    import pickle
+
+    import skops.io as sio
+
+    from skpoe.neural import JointProductOfExpertsClassifier, NeuralExpert
+
+    X, y = make_table(n_samples=60)
+    if which == "expert":
+        model = NeuralExpert(hidden_layer_sizes=(4,), max_epochs=2, random_state=0)
+        model.fit(X[IMG], y)
+        X_use = X[IMG]
+    else:
+        model = JointProductOfExpertsClassifier(
+            [("image", None, IMG), ("clinical", None, CLIN)], max_epochs=2, random_state=0,
+        ).fit(X, y)
+        X_use = X
+    with pytest.raises(TypeError, match=r"holds torch networks, which skops cannot persist. "
+                                        r"Save it with pickle or joblib.dump"):
+        sio.dump(model, tmp_path / "model.skops")
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_allclose(restored.predict_proba(X_use), model.predict_proba(X_use))

@@ -14,12 +14,13 @@ from ._training import (
     _as_float32,
     _check_device,
     _net_options,
+    _PickleOnly,
     _seed,
     _torch_seeded,
 )
 
 
-class NeuralExpert(ClassifierMixin, BaseEstimator):
+class NeuralExpert(_PickleOnly, ClassifierMixin, BaseEstimator):
     """An MLP classifier trained with skorch, usable as any expert of a product.
 
     Builds a :class:`skorch.NeuralNetClassifier` around :class:`~skpoe.neural.MLP`

@@ -22,6 +22,7 @@ from ._training import (
     _as_float32,
     _check_device,
     _net_options,
+    _PickleOnly,
     _seed,
     _torch_seeded,
 )
@@ -32,7 +33,7 @@ def _takes_no_nan(estimator):
 
 
 class JointProductOfExpertsClassifier(
-    ClassifierMixin, _LogProbaClassifierMixin, _ExpertsComposition
+    _PickleOnly, ClassifierMixin, _LogProbaClassifierMixin, _ExpertsComposition
 ):
     r"""A product of neural intra- and inter-modality experts, trained jointly (I2M2).
 

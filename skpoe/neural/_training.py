@@ -1,6 +1,7 @@
 """What NeuralExpert and JointProductOfExpertsClassifier share to train a skorch net."""
 
 import contextlib
+import copyreg
 from numbers import Integral, Real
 
 import numpy as np
@@ -52,6 +53,26 @@ _TRAINING_CONSTRAINTS = {
     "random_state": ["random_state"],
     "verbose": ["verbose"],
 }
+
+
+class _PickleOnly:
+    """Persistence of an estimator holding torch tensors: pickle / joblib, not skops.
+
+    skops rebuilds objects from ``__reduce__`` and cannot rebuild torch tensors
+    (its error, "Cannot directly construct TensorBase", says nothing of why).
+    pickle, copy and joblib call ``__reduce_ex__``, which keeps the default
+    protocol-2 reduction here, so only skops meets the explanation.
+    """
+
+    def __reduce__(self):
+        raise TypeError(
+            f"{type(self).__name__} holds torch networks, which skops cannot persist. Save "
+            "it with pickle or joblib.dump (a GPU-trained model loads on a CPU-only "
+            "machine), or save the networks' weights with torch.save."
+        )
+
+    def __reduce_ex__(self, protocol):
+        return copyreg.__newobj__, (type(self),), self.__getstate__()
 
 
 def _check_device(device):
