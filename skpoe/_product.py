@@ -61,9 +61,11 @@ class ProductOfExpertsClassifier(
         must not be ``"inter"``.
     inter_estimator : estimator, "drop" or None, default=None
         The inter expert, fitted on the union of the modalities' columns (early
-        fusion). ``None`` uses ``HistGradientBoostingClassifier(random_state=0)``:
+        fusion). ``None`` uses ``HistGradientBoostingClassifier(learning_rate=0.05,
+        max_iter=300, max_leaf_nodes=8, early_stopping=False, random_state=0)``:
         nonlinear, so that it can capture interactions between modalities, strong on
-        tabular data, and it accepts missing values. ``"drop"`` leaves the product to
+        tabular data, and it accepts missing values (the same default as
+        :class:`ModalityDependencyAnalyzer`'s). ``"drop"`` leaves the product to
         the intra experts.
     weights : array-like, dict, "learn" or None, default=None
         Exponent :math:`w_k \ge 0` of each expert. A sequence (of length
@@ -89,7 +91,7 @@ class ProductOfExpertsClassifier(
         majority class on imbalanced data.
     missing_modality : {"error", "drop"}, default="error"
         What to do with a row whose columns of a modality are all NaN (the modality
-        is absent). ``"error"`` raises, naming the modality and the number of rows.
+        is absent); only modalities that some remaining expert reads are checked. ``"error"`` raises, naming the modality and the number of rows.
         ``"drop"`` leaves the absent experts out of that row's product (and out of
         :math:`\sum_k w_k` for the prior correction). At fit, each intra expert
         trains on the rows where its modality is present; the inter expert trains
@@ -100,10 +102,10 @@ class ProductOfExpertsClassifier(
         row goes to its experts as NaN: they must accept NaN.
     proba_floor : float in (0, 1), default=1e-9
         Each expert's probabilities are raised to at least this value before taking
-        logs, so that an expert that outputs an exact 0 (trees, k-NN) or never saw a
-        class cannot veto it outright: the product stays finite and free of log(0)
-        warnings, and one expert's 0 costs at most ``-log(proba_floor)`` nats
-        (about 20.7 at the default).
+        logs, so that an expert that outputs an exact 0 (trees, k-NN) cannot veto a
+        class outright: the product stays finite and free of log(0) warnings, and one
+        expert's 0 costs at most ``-log(proba_floor)`` nats (about 20.7 at the
+        default). It must stay far below ``1 / n_classes``.
     cv : int, cross-validation generator or iterable, default=5
         The internal cross-validation of ``weights="learn"``; unused otherwise. An
         int means ``StratifiedKFold(cv)`` in data order, the splitter
@@ -154,7 +156,15 @@ class ProductOfExpertsClassifier(
     -----
     Scope: single-output classification, binary or multiclass; no regression or
     multilabel targets. Sample weights, when given, are passed to every expert
-    (to the last step of a Pipeline expert).
+    (to the last step of a Pipeline expert); they must be non-negative, and a class
+    of zero total weight is absent from training in every term (prior 0, unseen by
+    every expert).
+
+    An expert that never saw a class in training (it is absent from its rows, e.g.
+    its modality is missing from every row of that class) is uninformative about
+    it: its probability for that class is the class prior, and the classes it saw
+    share the rest. It cannot veto the class; ``fit`` warns, naming expert and
+    class.
 
     References
     ----------
