@@ -88,19 +88,27 @@ def _select(columns):
 
 
 class HandWrittenProduct:
-    """What a user writes by hand: fit each expert on its slice, add log-probabilities."""
+    """What a user writes by hand: fit each expert on its slice, add log-probabilities.
+
+    ``columns`` are names for a DataFrame (``X[columns]``), positions for an array.
+    """
 
     def __init__(self, experts, floor=1e-9):
         self.experts, self.floor = experts, floor
 
+    @staticmethod
+    def _slice(X, cols):
+        return X[cols] if hasattr(X, "columns") else X[:, cols]
+
     def fit(self, X, y):
         self.classes_ = np.unique(y)
         codes = np.searchsorted(self.classes_, y)
-        self.fitted_ = [(clone(est).fit(X[:, cols], codes), cols) for est, cols in self.experts]
+        self.fitted_ = [(clone(est).fit(self._slice(X, cols), codes), cols)
+                        for est, cols in self.experts]
         return self
 
     def predict_proba(self, X):
-        joint = sum(np.log(np.maximum(est.predict_proba(X[:, cols]), self.floor))
+        joint = sum(np.log(np.maximum(est.predict_proba(self._slice(X, cols)), self.floor))
                     for est, cols in self.fitted_)
         return np.exp(joint - logsumexp(joint, axis=1, keepdims=True))
 
@@ -238,24 +246,6 @@ def parallel_table(quick):
     return table
 
 
-class HandWrittenFrameProduct:
-    """The hand-written product on a DataFrame: each expert on ``X[columns]``."""
-
-    def __init__(self, experts, floor=1e-9):
-        self.experts, self.floor = experts, floor
-
-    def fit(self, X, y):
-        self.classes_ = np.unique(y)
-        codes = np.searchsorted(self.classes_, y)
-        self.fitted_ = [(clone(est).fit(X[cols], codes), cols) for est, cols in self.experts]
-        return self
-
-    def predict_proba(self, X):
-        joint = sum(np.log(np.maximum(est.predict_proba(X[cols]), self.floor))
-                    for est, cols in self.fitted_)
-        return np.exp(joint - logsumexp(joint, axis=1, keepdims=True))
-
-
 def _repeat(fn, repeats):
     """Warm-up once, then (median, min, max) seconds of ``repeats`` calls."""
     fn()
@@ -296,8 +286,8 @@ def ratios_table(quick):
                      n_jobs, ours, theirs, 1.1))
     with threadpool_limits(1):
         plain = ProductOfExpertsClassifier(intra, inter_estimator=scaled_lr())
-        hand = HandWrittenFrameProduct([(scaled_lr(), cols) for cols in modalities.values()]
-                                       + [(scaled_lr(), union)])
+        hand = HandWrittenProduct([(scaled_lr(), cols) for cols in modalities.values()]
+                                  + [(scaled_lr(), union)])
         rows.append(("plain product fit vs hand-written (both slice the DataFrame)", 1,
                      _repeat(lambda: plain.fit(X, y), repeats),
                      _repeat(lambda: hand.fit(X, y), repeats), 1.05))
