@@ -233,10 +233,24 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         self : ModalityDependencyAnalyzer
             The fitted analyzer.
         """
+        X, y, jobs = self._plan_jobs(X, y, groups)
+        outputs = _cross_fit(
+            jobs.specs, X, y, jobs.splits, jobs.rows, len(self.classes_), self.proba_floor,
+            blocks=jobs.blocks, seed=jobs.seed, modality_of=jobs.modality_of,
+            n_jobs=self.n_jobs, verbose=self.verbose,
+        )
+        self._score_jobs(X, y, jobs, outputs)
+        return self
+
+    def _plan_jobs(self, X, y, groups, splits=None):
+        """Validate the input and plan the (fold, expert) fits: ``(X, encoded y, jobs)``.
+
+        ``splits`` (a list of (train, test)) replaces the folds of ``cv``, so that
+        several analyses can share folds and one job list (``compare_groupings``).
+        """
         X = _check_X(self, X, reset=True)
         y, self.classes_ = _encode_y(self, y, X.shape[0])
         _check_floor(self.proba_floor, self.classes_)
-        n_classes = len(self.classes_)
         feature_names = getattr(self, "feature_names_in_", None)
         plan = self._expert_plan(X, self.n_features_in_, feature_names)
         modalities, inter = plan[:-1], (None if plan[-1].dropped else plan[-1])
@@ -255,8 +269,9 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
                 )
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        splits = _make_splits(self.cv, y, groups,
-                              None if self.random_state is None else seed)
+        if splits is None:
+            splits = _make_splits(self.cv, y, groups,
+                                  None if self.random_state is None else seed)
 
         specs, blocks, baseline = list(intra), {}, []
         self.inter_baseline_ = None
@@ -269,32 +284,33 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
                 spec.name: np.searchsorted(inter.columns, spec.columns) for spec in modalities
             }}
         _check_folds_hold_classes(splits, y, self.classes_, rows, specs)
-        outputs = _cross_fit(
-            specs, X, y, splits, rows, n_classes, self.proba_floor, blocks=blocks, seed=seed,
-            modality_of=_modality_of(plan), n_jobs=self.n_jobs, verbose=self.verbose,
-        )
-        self.n_expert_fits_ = len(specs) * len(splits)
+        self.modality_columns_ = {spec.name: spec.columns for spec in modalities}
+        self._intra_names = [spec.name for spec in intra]
+        self._baseline_names = [spec.name for spec in baseline]
+        return X, y, Bunch(specs=specs, rows=rows, blocks=blocks, splits=splits, seed=seed,
+                           modality_of=_modality_of(plan))
 
+    def _score_jobs(self, X, y, jobs, outputs):
+        """Store the out-of-fold outputs as ``folds_``, calibrate and score every model."""
+        n_classes = len(self.classes_)
+        rows = jobs.rows
+        self.n_expert_fits_ = len(jobs.specs) * len(jobs.splits)
         self.folds_ = []
-        for (train, test), fold_out in zip(splits, outputs):
+        for (train, test), fold_out in zip(jobs.splits, outputs):
             counts = np.bincount(y[train], minlength=n_classes).astype(np.float64)
             self.folds_.append(Bunch(
                 test=test,
                 log_proba={name: lp for name, (lp, _) in fold_out.items()},
                 present={spec.name: (np.ones(len(test), bool) if rows.get(spec.name) is None
-                                     else rows[spec.name][test]) for spec in specs},
-                permuted=fold_out[INTER][1] if inter is not None else {},
+                                     else rows[spec.name][test]) for spec in jobs.specs},
+                permuted=fold_out[INTER][1] if INTER in fold_out else {},
                 log_prior=np.log(np.maximum(counts / counts.sum(), self.proba_floor)),
                 test_train_ratio=len(test) / len(train),
             ))
-        self.modality_columns_ = {spec.name: spec.columns for spec in modalities}
-        self._intra_names = [spec.name for spec in intra]
-        self._baseline_names = [spec.name for spec in baseline]
         self._n_rows = {name: int(X.shape[0] if r is None else r.sum())
                         for name, r in rows.items()}
         self._calibrate(y)
         self._score(y)
-        return self
 
     @property
     def _has_inter(self):

@@ -1,4 +1,8 @@
-"""The ``skpoe`` command line: ``skpoe analyze`` (also ``python -m skpoe analyze``)."""
+"""The ``skpoe`` command line: ``skpoe analyze`` (also ``python -m skpoe analyze``).
+
+``skpoe groupings`` and ``skpoe bias`` live in ``_cli_study.py``; the helpers
+here (reading a table, parsing modalities, checking the output) serve all three.
+"""
 
 import argparse
 import fnmatch
@@ -257,6 +261,9 @@ def _build_parser():
                          help="folder for report.txt, results.csv, dependencies.csv and "
                          "dependencies.png (default: skpoe-output)")
     analyze.set_defaults(func=_analyze)
+    from ._cli_study import _add_parsers
+
+    _add_parsers(sub)
     return parser
 
 

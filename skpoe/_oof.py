@@ -11,6 +11,7 @@ import sys
 from numbers import Integral
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing
@@ -42,8 +43,6 @@ def _make_splits(cv, y, groups=None, random_state=None):
 
 def _permute_block(X_sub, positions, rng):
     """Copy of X_sub whose columns ``positions`` are permuted together across rows."""
-    import scipy.sparse as sp
-
     perm = rng.permutation(X_sub.shape[0])
     if hasattr(X_sub, "iloc"):
         out = X_sub.copy()
@@ -73,14 +72,13 @@ def _fit_and_score(spec, X, y, sample_weight, train, test, rows, n_classes, floo
     """
     if rows is not None:
         train = train[rows[train]]
+    weights = None if sample_weight is None else sample_weight[train]
     seen = None
     if log_prior is not None:
-        weights = None if sample_weight is None else sample_weight[train]
         seen = np.bincount(y[train], weights=weights, minlength=n_classes) > 0
     fitted = _fit_expert(
-        spec.estimator, _safe_indexing(X, train, axis=0), spec.columns, y[train],
-        None if sample_weight is None else sample_weight[train], spec.name,
-        modality_of=modality_of,
+        spec.estimator, _safe_indexing(X, train, axis=0), spec.columns, y[train], weights,
+        spec.name, modality_of=modality_of,
     )
     X_test = _safe_indexing(X, test, axis=0)
     test_rows = None if rows is None else rows[test]
@@ -98,7 +96,7 @@ def _fit_and_score(spec, X, y, sample_weight, train, test, rows, n_classes, floo
             if X_sub.shape[0]:
                 out[where] = _expert_log_proba(
                     fitted, _permute_block(X_sub, positions, rng), all_columns, n_classes,
-                    floor, spec.name,
+                    floor, spec.name, seen=seen, log_prior=log_prior,
                 )
             permuted[name] = out
     return log_proba, permuted

@@ -42,3 +42,57 @@ def _plot_dependencies(analyzer, ax=None):
     ax.set_title(f"Intra- and inter-modality dependencies: regime '{analyzer.regime_}'")
     fig.tight_layout()
     return fig
+
+
+def _plot_groupings(comparison, ax=None):
+    """Horizontal bars: each grouping's log-loss above the best one's, +/- cutoff x SE."""
+    from ._scoring import _t_cutoff
+
+    plt = _import_pyplot()
+    table = comparison.table_
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(table) + 1.6))
+    else:
+        fig = ax.figure
+    n_folds = len(next(iter(comparison.analyzers_.values())).folds_)
+    positions = np.arange(len(table))[::-1]
+    colors = ["tab:green" if i == 0 else ("tab:red" if worse else "tab:gray")
+              for i, worse in enumerate(table["worse_than_best"])]
+    ax.barh(positions, table["loss_vs_best"], xerr=_t_cutoff(n_folds) * table["se"],
+            color=colors, edgecolor="black", capsize=3)
+    ax.set_yticks(positions, [f"{g} ({n})" for g, n in zip(table.index,
+                                                            table["n_modalities"])])
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("log-loss above the best grouping (nats; lower is better)")
+    ax.set_title("Groupings of columns into modalities")
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color="tab:green", label="best"),
+                       Patch(color="tab:red", label="measurably worse"),
+                       Patch(color="tab:gray", label="not distinguishable")],
+              loc="lower right", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def _plot_bias(bias, ax=None):
+    """Paired bars per modality: its share of the model's reliance and of the information."""
+    plt = _import_pyplot()
+    table = bias.table_
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.4, 0.6 * len(table) + 1.8))
+    else:
+        fig = ax.figure
+    positions = np.arange(len(table))[::-1]
+    ax.barh(positions + 0.2, table["information_share"], height=0.4, color="tab:blue",
+            edgecolor="black", label="information share (intra dependency)")
+    ax.barh(positions - 0.2, table["reliance_share"], height=0.4, color="tab:orange",
+            edgecolor="black", label="reliance share (permutation)")
+    labels = [f"{m} (ratio {r:.2f})" if np.isfinite(r) else f"{m}"
+              for m, r in zip(table.index, table["bias_ratio"])]
+    ax.set_yticks(positions, labels)
+    ax.set_xlabel("share over the modalities")
+    ax.set_title("Modality bias: reliance against information")
+    ax.legend(loc="lower right", fontsize="small")
+    fig.tight_layout()
+    return fig

@@ -91,7 +91,8 @@ class ProductOfExpertsClassifier(
         majority class on imbalanced data.
     missing_modality : {"error", "drop"}, default="error"
         What to do with a row whose columns of a modality are all NaN (the modality
-        is absent); only modalities that some remaining expert reads are checked. ``"error"`` raises, naming the modality and the number of rows.
+        is absent); only modalities that some remaining expert reads count.
+        ``"error"`` raises, naming the modality and the number of rows.
         ``"drop"`` leaves the absent experts out of that row's product (and out of
         :math:`\sum_k w_k` for the prior correction). At fit, each intra expert
         trains on the rows where its modality is present; the inter expert trains
@@ -270,10 +271,11 @@ class ProductOfExpertsClassifier(
             spec.name: self._classes_seen_by(spec, rows[spec.name], y_encoded, sample_weight)
             for spec in active
         }
+        modality_of = _modality_of(plan)
         fitted = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
             delayed(_fit_expert)(
                 spec.estimator, X, spec.columns, y_encoded, sample_weight, spec.name,
-                rows=rows[spec.name], modality_of=_modality_of(plan),
+                rows=rows[spec.name], modality_of=modality_of,
             )
             for spec in active
         )

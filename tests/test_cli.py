@@ -156,3 +156,56 @@ def test_help_lists_every_option_with_an_example():
                    "--random-state", "--n-jobs", "--verbose", "--output"):
         assert option in text
     assert "examples: skpoe analyze" in text
+
+
+def test_groupings_on_a_user_table(csv, tmp_path):
+    result = run("groupings", str(csv), "--target", "label",
+                 "--grouping", "two:image=img_*;clinical=age",
+                 "--grouping", "one:all=img_*,age", "--include", "singletons", "--cv", "3",
+                 "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "Recommended:" in result.stdout
+    table = pd.read_csv(tmp_path / "out" / "groupings.csv", index_col="grouping")
+    assert set(table.index) == {"two", "one", "singletons"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["groupings", "{csv}", "--target", "label", "--grouping", "two"],
+     "expected NAME:mod=COLS;mod=COLS"),
+    (["groupings", "{csv}", "--target", "label", "--grouping", "g:a=age;a=img_a"],
+     "grouping 'g': modality 'a' is given twice"),
+    (["groupings", "{csv}", "--target", "label", "--grouping", "g:a=age",
+      "--grouping", "g:b=img_a"], "grouping 'g' is given twice"),
+    (["groupings", "--grouping", "g:a=age"], "given without a data file"),
+    (["bias", "{csv}", "--target", "label", "--modality", "a=age", "--model", "nope.pkl"],
+     "model file not found"),
+])
+def test_study_commands_refuse_mistakes(csv, tmp_path, args, message):
+    args = [a.replace("{csv}", str(csv)) for a in args]
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout
+    assert "Traceback" not in result.stderr
+    assert message in result.stderr
+
+
+def test_bias_of_a_pickled_model_and_of_early_fusion_vs_the_product(csv, tmp_path):
+    import pickle
+
+    from sklearn.linear_model import LogisticRegression
+
+    table = pd.read_csv(csv)
+    model = LogisticRegression().fit(table[["img_a", "img_b", "age"]].iloc[:60],
+                                     table["label"].iloc[:60])
+
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(model))
+    holdout = tmp_path / "holdout.csv"
+    table[["img_a", "img_b", "age", "label"]].iloc[60:].to_csv(holdout, index=False)
+    result = run("bias", str(holdout), "--target", "label", "--modality", "image=img_*",
+                 "--modality", "clinical=age", "--model", str(path), "--cv", "3",
+                 "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "bias_ratio" in result.stdout and "model.pkl" in result.stdout
+    both = run("bias", "--output", str(tmp_path / "out2"))
+    assert both.returncode == 0, both.stderr
+    assert "== early fusion ==" in both.stdout and "== product of experts ==" in both.stdout

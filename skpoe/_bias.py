@@ -1,0 +1,263 @@
+"""Modality bias of a fitted model: its reliance on each modality against its information."""
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from ._analyzer import ModalityDependencyAnalyzer
+from ._modalities import _resolve_columns
+from ._oof import _permute_block
+from ._validation import _check_X
+
+# bias ratios within this band read as "in proportion": a well-specified model on
+# equally informative modalities lands in it (benchmarks/groupings_and_bias.py)
+_BALANCED = (0.7, 1.4)
+
+
+def _log_loss(model, X, y_codes, classes):
+    proba = np.asarray(model.predict_proba(X), dtype=np.float64)
+    if proba.shape != (len(y_codes), len(classes)):
+        raise ValueError(
+            f"model.predict_proba returned shape {proba.shape}; expected "
+            f"({len(y_codes)}, {len(classes)}) for its classes_."
+        )
+    p = np.clip(proba[np.arange(len(y_codes)), y_codes], 1e-15, 1.0)
+    return float(-np.mean(np.log(p)))
+
+
+def _permuted_loss(model, X, y_codes, classes, positions, seed):
+    rng = np.random.default_rng(seed)
+    return _log_loss(model, _permute_block(X, positions, rng), y_codes, classes)
+
+
+class ModalityBias:
+    """The result of :func:`modality_bias`: a table, a sentence, a plot, an HTML view.
+
+    Attributes
+    ----------
+    table_ : pandas.DataFrame
+        One row per modality: ``reliance`` (log-loss increase when the modality's
+        columns are permuted together, nats, mean over repeats) and
+        ``reliance_se``; ``information`` (the modality's intra dependency, nats);
+        ``reliance_share`` and ``information_share`` (each clipped at 0 and
+        divided by its sum over modalities); ``bias_ratio`` (reliance share /
+        information share: 1 balanced, above 1 over-reliance, below 1 under-use).
+    base_log_loss_ : float
+        The model's log-loss on the data, unpermuted.
+    analyzer_ : ModalityDependencyAnalyzer
+        Where the information comes from.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skpoe import modality_bias
+    >>> from skpoe.datasets import make_planted_modalities
+    >>> train = make_planted_modalities("independent", n_samples=400, random_state=0)
+    >>> test = make_planted_modalities("independent", n_samples=400, random_state=1)
+    >>> model = LogisticRegression().fit(train.data, train.target)
+    >>> bias = modality_bias(model, test.data, test.target, test.modalities,
+    ...                      random_state=0)
+    >>> bias.table_.columns.tolist()[:3]
+    ['reliance', 'reliance_se', 'information']
+    """
+
+    def __init__(self, table, base_log_loss, analyzer):
+        self.table_ = table
+        self.base_log_loss_ = base_log_loss
+        self.analyzer_ = analyzer
+
+    def sentence(self):
+        """One sentence naming the most over-relied modality, or saying none is.
+
+        Returns
+        -------
+        str
+        """
+        ratios = self.table_["bias_ratio"].dropna()
+        if ratios.empty:
+            return "No modality carries measurable information: no bias ratio to report."
+        top = ratios.idxmax()
+        low, high = _BALANCED
+        row = self.table_.loc[top]
+        if ratios.max() <= high and ratios.min() >= low:
+            return (f"The model relies on the modalities in proportion to their information "
+                    f"(bias ratios {ratios.min():.2f} to {ratios.max():.2f}).")
+        under = ratios.idxmin()
+        text = (f"The model over-relies on {top!r}: {row['reliance_share']:.0%} of its "
+                f"reliance against {row['information_share']:.0%} of the information (bias "
+                f"ratio {row['bias_ratio']:.2f}).")
+        if ratios.min() < low:
+            text += (f" It under-uses {under!r} (bias ratio "
+                     f"{self.table_.loc[under, 'bias_ratio']:.2f}).")
+        return text
+
+    def summary(self):
+        """The table and the sentence as text.
+
+        Returns
+        -------
+        str
+        """
+        return "\n".join([
+            f"Modality bias (model log-loss on these rows: {self.base_log_loss_:.3f} nats)",
+            self.table_.to_string(float_format=lambda v: f"{v:.3f}"),
+            "",
+            self.sentence(),
+        ])
+
+    def _repr_html_(self):
+        import html
+
+        return ("<div class='skpoe-report'><h4>Modality bias</h4>"
+                f"<p>{html.escape(self.sentence())}</p>"
+                + self.table_.to_html(float_format=lambda v: f"{v:.3f}") + "</div>")
+
+    def plot(self, ax=None):
+        """Reliance share against information share per modality.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+
+        Returns
+        -------
+        fig : matplotlib Figure
+        """
+        from ._plotting import _plot_bias
+
+        return _plot_bias(self, ax=ax)
+
+
+def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert=None,
+                  cv=5, n_jobs=None, random_state=None):
+    """How much a fitted model relies on each modality, against how much it tells.
+
+    *Reliance* is the increase of the model's log-loss when a modality's columns
+    are permuted together across rows (``n_repeats`` times, with a standard error
+    over the repeats). *Information* is the modality's intra dependency: chance
+    log-loss minus a calibrated expert's cross-validated log-loss on that modality
+    alone (from ``analyzer`` or a new :class:`ModalityDependencyAnalyzer`). Their
+    shares over the modalities give the *bias ratio*: 1 when the model leans on
+    each modality as much as it informs, well above 1 for over-reliance, well
+    below 1 for under-use.
+
+    Use held-out data, rows the model was not trained on: on its training rows a
+    model's reliance reflects what it memorised, not what it learned.
+
+    Parameters
+    ----------
+    model : fitted classifier
+        Any fitted classifier with ``predict_proba`` and ``classes_`` that takes
+        X as given here (scikit-learn, skorch, this package's).
+    X : {array-like, DataFrame} of shape (n_samples, n_features)
+        Held-out rows.
+    y : array-like of shape (n_samples,)
+        Their labels, among ``model.classes_``.
+    modalities : dict of str to columns
+        Modality name -> columns (any column selection the package accepts).
+    n_repeats : int, default=5
+        Permutations per modality.
+    analyzer : fitted ModalityDependencyAnalyzer, default=None
+        Source of the information; its modality names must match. ``None`` fits
+        one on (X, y) with ``expert`` per modality and no inter expert.
+    expert : estimator, default=None
+        The intra expert when ``analyzer`` is None; default a scaled logistic
+        regression.
+    cv : int or splitter, default=5
+        Folds of the new analyzer.
+    n_jobs : int, default=None
+        Parallel permutations (results do not depend on it).
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    ModalityBias
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skpoe import modality_bias
+    >>> from skpoe.datasets import make_planted_modalities
+    >>> data = make_planted_modalities("noise", n_samples=400, random_state=0)
+    >>> model = LogisticRegression().fit(data.data[:200], data.target[:200])
+    >>> bias = modality_bias(model, data.data[200:], data.target[200:], data.modalities,
+    ...                      random_state=0)
+    >>> bias.table_.loc["a", "information_share"] > 0.9
+    np.True_
+    """
+    if not hasattr(model, "predict_proba"):
+        raise TypeError(f"model ({type(model).__name__}) has no predict_proba.")
+    if not hasattr(model, "classes_"):  # any classifier, with or without sklearn's tags
+        raise NotFittedError(
+            f"model ({type(model).__name__}) is not fitted (it has no classes_): fit it on "
+            "training rows, then measure its bias on held-out rows."
+        )
+    if not isinstance(modalities, dict) or not modalities:
+        raise ValueError("modalities must be a non-empty dict of modality name -> columns.")
+    if not isinstance(n_repeats, (int, np.integer)) or n_repeats < 2:
+        raise ValueError(f"n_repeats must be an int >= 2 (for a standard error); got "
+                         f"{n_repeats!r}.")
+    probe = ModalityDependencyAnalyzer([("probe", "drop", [0])])
+    X = _check_X(probe, X, reset=True)
+    names = getattr(probe, "feature_names_in_", None)
+    columns = {m: _resolve_columns(cols, X, X.shape[1], names, m)
+               for m, cols in modalities.items()}
+    classes = np.asarray(model.classes_)
+    y = np.asarray(y)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}.")
+    unknown = np.setdiff1d(np.unique(y), classes)
+    if unknown.size:
+        raise ValueError(
+            f"y holds label(s) {unknown[:3].tolist()!r} that the model never saw "
+            f"(model.classes_ = {classes.tolist()!r})."
+        )
+    y_codes = np.searchsorted(classes, y)
+    base = _log_loss(model, X, y_codes, classes)
+    jobs = [(m, r) for m in columns for r in range(n_repeats)]
+    # drawn before the jobs run, so that n_jobs changes nothing
+    seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max, size=len(jobs))
+    losses = Parallel(n_jobs=n_jobs)(
+        delayed(_permuted_loss)(model, X, y_codes, classes, columns[m], int(seeds[k]))
+        for k, (m, r) in enumerate(jobs)
+    )
+    by_modality = {m: np.array([loss for (name, _), loss in zip(jobs, losses) if name == m])
+                   - base for m in columns}
+
+    if analyzer is None:
+        analyzer = ModalityDependencyAnalyzer(
+            [(m, clone(expert) if expert is not None else make_pipeline(
+                StandardScaler(), LogisticRegression(max_iter=1000)), cols)
+             for m, cols in modalities.items()],
+            inter_estimator="drop", cv=cv, random_state=random_state, n_jobs=n_jobs,
+        ).fit(X, y)
+    else:
+        check_is_fitted(analyzer, "dependencies_")
+        missing = [m for m in columns if m not in analyzer.dependencies_.index]
+        if missing:
+            raise ValueError(
+                f"the analyzer has no modality {missing[0]!r}; its modalities are "
+                f"{[m for m in analyzer.dependencies_.index if m != 'inter']!r}."
+            )
+    information = analyzer.dependencies_.loc[list(columns), "dependency"].to_numpy()
+    reliance = np.array([by_modality[m].mean() for m in columns])
+    table = pd.DataFrame({
+        "reliance": reliance,
+        "reliance_se": [by_modality[m].std(ddof=1) / np.sqrt(n_repeats) for m in columns],
+        "information": information,
+    }, index=pd.Index(list(columns), name="modality"))
+    for what in ("reliance", "information"):
+        clipped = np.maximum(table[what].to_numpy(), 0.0)
+        total = clipped.sum()
+        table[f"{what}_share"] = clipped / total if total > 0 else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = table["reliance_share"] / table["information_share"]
+    table["bias_ratio"] = ratio.where(table["information_share"] > 0)
+    return ModalityBias(table, base, analyzer)

@@ -1,0 +1,244 @@
+"""``skpoe groupings`` and ``skpoe bias``: which columns form a modality, and modality bias."""
+
+import argparse
+import pickle
+from pathlib import Path
+
+from ._cli import (
+    _check_output,
+    _close_names,
+    _default_expert,
+    _parse_modality,
+    _read_table,
+    _UsageError,
+)
+
+
+def _bundled_breast_cancer():
+    from .datasets import load_breast_cancer_modalities
+
+    data = load_breast_cancer_modalities()
+    return data.data, data.target, data.modalities
+
+
+def _measurement_families(columns):
+    """Breast cancer's ten measurements (radius, texture, ...), each over its three views."""
+    families = {}
+    for column in columns:
+        family = column.replace("mean ", "").replace("worst ", "").replace(" error", "")
+        families.setdefault(family.replace(" ", "_"), []).append(column)
+    return families
+
+
+def _table_and_target(args):
+    table = _read_table(args.data)
+    if args.target is None:
+        raise _UsageError("--target is required with a data file")
+    if args.target not in table.columns:
+        raise _UsageError(
+            f"unknown target column {args.target!r}{_close_names(args.target, table.columns)}"
+        )
+    y = table[args.target]
+    if y.isna().any():
+        raise _UsageError(f"target column {args.target!r} has {int(y.isna().sum())} missing values")
+    return table, y
+
+
+def _parse_grouping(text, columns, target):
+    """``NAME:mod=cols;mod=cols`` -> (name, {mod: [cols]})."""
+    name, sep, spec = text.partition(":")
+    if not sep or not name or not spec:
+        raise _UsageError(f"--grouping {text!r}: expected NAME:mod=COLS;mod=COLS")
+    modalities = {}
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        modality, cols = _parse_modality(part, columns, target)
+        if modality in modalities:
+            raise _UsageError(f"grouping {name!r}: modality {modality!r} is given twice")
+        modalities[modality] = cols
+    return name, modalities
+
+
+def _groupings(args):
+    from ._groupings import compare_groupings
+
+    if args.data is None:
+        if args.target or args.grouping:
+            raise _UsageError("--target/--grouping given without a data file")
+        X, y, views = _bundled_breast_cancer()
+        candidates = {"views": views, "families": _measurement_families(X.columns)}
+        include = ("all",) + tuple(args.include or ())
+        title = "breast cancer (bundled): 3 views, 10 measurement families, one modality"
+    else:
+        table, y = _table_and_target(args)
+        if not args.grouping:
+            raise _UsageError("give at least one --grouping NAME:mod=COLS;mod=COLS")
+        candidates = {}
+        for text in args.grouping:
+            name, modalities = _parse_grouping(text, list(table.columns), args.target)
+            if name in candidates:
+                raise _UsageError(f"grouping {name!r} is given twice: give each name once")
+            candidates[name] = modalities
+        used = sorted({c for g in candidates.values() for cols in g.values() for c in cols},
+                      key=list(table.columns).index)
+        X, include, title = table[used], tuple(args.include or ()), str(args.data)
+    out = _check_output(args.output)
+    result = compare_groupings(candidates, X, y, include=include, cv=args.cv,
+                               n_jobs=args.n_jobs, random_state=args.random_state,
+                               verbose=args.verbose)
+    report = f"Data: {title}: {X.shape[0]} rows\n\n{result.summary()}"
+    print(report)
+    (out / "groupings.txt").write_text(report + "\n")
+    result.table_.to_csv(out / "groupings.csv")
+    print(f"Wrote groupings.txt, groupings.csv to {out}/")
+    return 0
+
+
+def _bias(args):
+    from sklearn.model_selection import train_test_split
+
+    from ._bias import modality_bias
+
+    if args.data is None:
+        if args.target or args.modality or args.model:
+            raise _UsageError("--target/--modality/--model given without a data file")
+        X, y, modalities = _bundled_breast_cancer()
+        title = "breast cancer (bundled)"
+    else:
+        table, y = _table_and_target(args)
+        if not args.modality:
+            raise _UsageError("give at least one --modality NAME=COLS with a data file")
+        modalities = {}
+        for text in args.modality:
+            name, cols = _parse_modality(text, list(table.columns), args.target)
+            if name in modalities:
+                raise _UsageError(f"modality {name!r} is given twice: give each name once")
+            modalities[name] = cols
+        X = table.drop(columns=[args.target])
+        title = str(args.data)
+    out = _check_output(args.output)
+    if args.model is not None:
+        path = Path(args.model)
+        if not path.exists():
+            raise _UsageError(f"model file not found: {path}")
+        with path.open("rb") as handle:
+            models = {path.name: pickle.load(handle)}  # the user's own file: trusted
+        X_test, y_test = X, y
+        where = "the given rows (they must be held out from the model's training)"
+    else:
+        models, (X_test, y_test) = _fit_two_models(X, y, modalities, args, train_test_split)
+        where = f"a held-out {args.test_size:.0%} of the rows"
+    reports = []
+    for name, model in models.items():
+        bias = modality_bias(model, X_test, y_test, modalities, n_repeats=args.n_repeats,
+                             random_state=args.random_state, n_jobs=args.n_jobs)
+        reports.append(f"== {name} ==\n{bias.summary()}")
+        bias.table_.to_csv(out / f"bias_{name.replace(' ', '_')}.csv")
+    report = f"Data: {title}; bias measured on {where}\n\n" + "\n\n".join(reports)
+    print(report)
+    (out / "bias.txt").write_text(report + "\n")
+    print(f"Wrote bias.txt and one CSV per model to {out}/")
+    return 0
+
+
+def _fit_two_models(X, y, modalities, args, train_test_split):
+    """Early fusion and the product of experts, fitted on the training part of X."""
+    from ._base import _default_inter_estimator
+    from ._product import ProductOfExpertsClassifier
+
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=args.test_size, random_state=args.random_state, stratify=y)
+    used = [c for cols in modalities.values() for c in cols]
+    early = _OnColumns(_default_inter_estimator(), used).fit(X_train, y_train)
+    product = ProductOfExpertsClassifier(
+        [(m, _default_expert(), cols) for m, cols in modalities.items()],
+        inter_estimator="drop", weights="learn", prior_correction=True,
+    ).fit(X_train[used], y_train)
+    return {"early fusion": early, "product of experts": _OnColumns(product, used,
+                                                                      fitted=True)}, (
+        X_test, y_test)
+
+
+class _OnColumns:
+    """A model on some columns of a DataFrame, taking the whole frame (for the bias)."""
+
+    def __init__(self, estimator, columns, fitted=False):
+        self.estimator, self.columns = estimator, list(columns)
+        if fitted:
+            self.classes_ = estimator.classes_
+
+    def fit(self, X, y):
+        self.estimator.fit(X[self.columns], y)
+        self.classes_ = self.estimator.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.estimator.predict_proba(X[self.columns])
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "classes_")
+
+
+def _common(parser):
+    parser.add_argument("--target", help="name of the label column")
+    parser.add_argument("--cv", type=int, default=5, help="number of folds (default 5)")
+    parser.add_argument("--random-state", type=int, default=0,
+                        help="seed of the folds and permutations (default 0)")
+    parser.add_argument("--n-jobs", type=int, default=None,
+                        help="fits run in parallel, e.g. --n-jobs 2")
+
+
+def _add_parsers(sub):
+    groupings = sub.add_parser(
+        "groupings",
+        help="compare ways to group columns into modalities",
+        description="Analyse every grouping of columns into modalities on the same folds "
+        "and recommend the finest grouping not measurably worse than the best. With no "
+        "data file: the bundled breast-cancer data as its 3 views, its 10 measurement "
+        "families and one modality.",
+        epilog="examples:\n"
+        "  skpoe groupings\n"
+        "  skpoe groupings study.csv --target diagnosis \\\n"
+        "      --grouping 'two:image=img_*;clinical=age,sex' \\\n"
+        "      --grouping 'one:all=img_*,age,sex' \\\n"
+        "      --include singletons --output results/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    groupings.add_argument("data", nargs="?", help=".csv or .parquet table (default: bundled)")
+    groupings.add_argument("--grouping", action="append", metavar="NAME:mod=COLS;mod=COLS",
+                           help="a grouping: modalities separated by ';', each NAME=COLS "
+                           "with names or glob patterns (repeat for each grouping)")
+    groupings.add_argument("--include", nargs="*", choices=["singletons", "all"],
+                           help="reference groupings: every column alone, one modality")
+    _common(groupings)
+    groupings.add_argument("--verbose", type=int, default=1, help="progress (default 1)")
+    groupings.add_argument("--output", default="skpoe-output",
+                           help="folder for groupings.txt and groupings.csv")
+    groupings.set_defaults(func=_groupings)
+
+    bias = sub.add_parser(
+        "bias",
+        help="how much a fitted model relies on each modality against its information",
+        description="Permute each modality's columns together and measure how much the "
+        "model's log-loss grows (reliance), against the modality's intra dependency "
+        "(information). With --model, a pickled fitted model is measured on DATA, which "
+        "must be rows it was not trained on; without, early fusion and the product of "
+        "experts are fitted on part of DATA and measured on the rest.",
+        epilog="examples:\n"
+        "  skpoe bias                          # bundled data: early fusion vs the product\n"
+        "  skpoe bias holdout.csv --target diagnosis --modality image=img_* \\\n"
+        "      --modality clinical=age,sex --model model.pkl",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    bias.add_argument("data", nargs="?", help=".csv or .parquet table (default: bundled)")
+    bias.add_argument("--modality", action="append", metavar="NAME=COLS",
+                      help="a modality: comma-separated names or glob patterns (repeat)")
+    bias.add_argument("--model", help="a fitted model saved with pickle (trusted file)")
+    bias.add_argument("--test-size", type=float, default=0.3,
+                      help="held-out share when fitting the two models (default 0.3)")
+    bias.add_argument("--n-repeats", type=int, default=5,
+                      help="permutations per modality (default 5)")
+    _common(bias)
+    bias.add_argument("--output", default="skpoe-output",
+                      help="folder for bias.txt and one CSV per model")
+    bias.set_defaults(func=_bias)
+

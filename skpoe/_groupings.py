@@ -1,0 +1,334 @@
+"""Which columns form a modality: compare candidate groupings on the same folds."""
+
+import re
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+
+from ._additive import BASELINE, INTERACTION_CST
+from ._analyzer import CALIBRATED_ALL, CALIBRATED_INTRA, ModalityDependencyAnalyzer
+from ._base import INTER, _default_inter_estimator
+from ._oof import _cross_fit, _make_splits
+from ._scoring import _counts, _paired_se
+from ._validation import _check_X, _encode_y
+
+SINGLETONS = "singletons"
+ALL = "all"
+_SEP = "/"  # grouping/modality: the jobs' names in one shared job list
+
+
+def _default_expert():
+    return _default_inter_estimator()
+
+
+def propose_groupings(columns, *, separators="_. -"):
+    """Candidate groupings of columns from their name prefixes and suffixes.
+
+    A column name ``"mean radius"`` splits at its separators into a prefix
+    (``"mean"``) and a suffix (``"radius"``). Two groupings are proposed: by
+    prefix and by suffix, each kept when it has at least two groups and fewer
+    groups than columns. A column without a separator is a group of its own.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Column names (e.g. ``X.columns``).
+    separators : str, default="_. -"
+        Characters that separate the parts of a name.
+
+    Returns
+    -------
+    groupings : dict of str to dict of str to list of str
+        ``{"prefix": {...}, "suffix": {...}}`` (those kept), each a modalities
+        dict for :func:`compare_groupings`.
+
+    Examples
+    --------
+    >>> from skpoe import propose_groupings
+    >>> propose_groupings(["img_r", "img_g", "age", "clin_bmi", "clin_sex"])["prefix"]
+    {'img': ['img_r', 'img_g'], 'age': ['age'], 'clin': ['clin_bmi', 'clin_sex']}
+    """
+    pattern = "[" + re.escape(separators) + "]"
+    columns = [str(c) for c in columns]
+    proposals = {}
+    for kind, pick in (("prefix", 0), ("suffix", -1)):
+        groups = {}
+        for column in columns:
+            parts = [p for p in re.split(pattern, column) if p]
+            key = parts[pick] if len(parts) > 1 else column
+            groups.setdefault(key, []).append(column)
+        if 2 <= len(groups) < len(columns):
+            proposals[kind] = groups
+    return proposals
+
+
+def _reference_groupings(include, X, feature_names):
+    columns = (list(feature_names) if feature_names is not None
+               else list(range(X.shape[1])))
+    out = {}
+    if SINGLETONS in include:
+        out[SINGLETONS] = {str(c): [c] for c in columns}
+    if ALL in include:
+        out[ALL] = {ALL: columns}
+    return out
+
+
+class GroupingComparison:
+    """The result of :func:`compare_groupings`: a table, a plot and an HTML view.
+
+    Attributes
+    ----------
+    table_ : pandas.DataFrame
+        One row per grouping, lowest ``log_loss`` first: ``n_modalities``; the
+        grouping's ``log_loss`` and ``accuracy`` (see ``score_``); the calibrated
+        product of its intra experts (``intra_log_loss``) and with the inter
+        expert (``full_log_loss``); the ``inter_dependency`` and whether it
+        ``inter_counts``; the ``regime``; and ``loss_vs_best`` (paired log-loss
+        difference with the lowest over the folds) with its ``se`` and whether it
+        counts (``worse_than_best``, at the t cutoff).
+    score_ : str
+        What ``log_loss`` scores. With a HistGradientBoosting inter expert (the
+        default): the *additive model over the grouping*, the same boosted model
+        allowed to combine columns within a modality only (``interaction_cst``,
+        calibrated): the grouping that keeps together exactly the columns that
+        interact fits best with the fewest combinations. Otherwise the calibrated
+        product of the grouping's intra experts.
+    recommended_ : str
+        The grouping with the most modalities among those not measurably worse
+        than the lowest: the finest grouping the data support (a one-standard-
+        error-style rule: coarser groupings can always fit as well, with more
+        combinations to learn).
+    analyzers_ : dict of str to ModalityDependencyAnalyzer
+        The fitted analysis of each grouping (all on the same folds).
+    n_expert_fits_ : int
+        Expert fits made, over every grouping, in one joblib job list.
+
+    Examples
+    --------
+    >>> from skpoe import compare_groupings
+    >>> from skpoe.datasets import make_planted_modalities
+    >>> data = make_planted_modalities("independent", n_samples=200, random_state=0)
+    >>> result = compare_groupings(
+    ...     {"two": data.modalities}, data.data, data.target, cv=3,
+    ...     include=("all",), random_state=0)
+    >>> sorted(result.table_.index)
+    ['all', 'two']
+    """
+
+    def __init__(self, analyzers, n_expert_fits):
+        self.analyzers_ = analyzers
+        self.n_expert_fits_ = n_expert_fits
+        additive = all(a.inter_baseline_ == INTERACTION_CST for a in analyzers.values())
+        self._model = f"{BASELINE} (calibrated)" if additive else CALIBRATED_INTRA
+        self.score_ = ("additive model over the grouping (interaction_cst)" if additive
+                       else "calibrated product of the grouping's intra experts")
+        self.table_ = self._table()
+        supported = self.table_[~self.table_["worse_than_best"]]
+        self.recommended_ = supported["n_modalities"].idxmax()
+
+    def _table(self):
+        folds = {name: self._per_fold(a) for name, a in self.analyzers_.items()}
+        means = {name: float(np.mean(v)) for name, v in folds.items()}
+        best = min(means, key=means.get)
+        any_analyzer = next(iter(self.analyzers_.values()))
+        ratio = float(np.mean([f.test_train_ratio for f in any_analyzer.folds_]))
+        n_folds = len(any_analyzer.folds_)
+        rows = {}
+        for name, analyzer in self.analyzers_.items():
+            res, deps = analyzer.results_, analyzer.dependencies_
+            full = CALIBRATED_ALL if CALIBRATED_ALL in res.index else CALIBRATED_INTRA
+            diff = folds[name] - folds[best]
+            se = _paired_se(diff, ratio) if name != best else 0.0
+            rows[name] = {
+                "n_modalities": len(analyzer._intra_names),
+                "log_loss": res.loc[self._model, "log_loss"],
+                "accuracy": res.loc[self._model, "accuracy"],
+                "intra_log_loss": res.loc[CALIBRATED_INTRA, "log_loss"],
+                "full_log_loss": res.loc[full, "log_loss"],
+                "inter_dependency": (deps.loc[INTER, "dependency"] if INTER in deps.index
+                                     else np.nan),
+                "inter_counts": bool(deps.loc[INTER, "counts"]) if INTER in deps.index
+                else False,
+                "regime": analyzer.regime_,
+                "loss_vs_best": float(np.mean(diff)),
+                "se": se,
+                "worse_than_best": bool(_counts(np.mean(diff), se, n_folds))
+                if name != best else False,
+            }
+        table = pd.DataFrame.from_dict(rows, orient="index").sort_values("log_loss")
+        table.index.name = "grouping"
+        return table
+
+    def _per_fold(self, analyzer):
+        scores = analyzer.fold_scores_
+        rows = scores[scores["model"] == self._model]
+        return rows.sort_values("fold")["log_loss"].to_numpy()
+
+    def summary(self):
+        """The table as text, with a sentence naming the best grouping.
+
+        Returns
+        -------
+        str
+        """
+        best = self.table_.index[0]
+        worse = self.table_.index[self.table_["worse_than_best"]].tolist()
+        tied = [g for g in self.table_.index[1:] if g not in worse]
+        lines = [
+            f"Grouping comparison (log_loss: {self.score_}; same folds)",
+            self.table_.to_string(float_format=lambda v: f"{v:.3f}"),
+            "",
+            f"Lowest log-loss: {best!r}."
+            + (f" Measurably worse: {worse}." if worse else "")
+            + (f" Not distinguishable from it: {tied}." if tied else ""),
+            f"Recommended: {self.recommended_!r}, the finest grouping not measurably worse "
+            "than the lowest.",
+        ]
+        return "\n".join(lines)
+
+    def _repr_html_(self):
+        import html
+
+        return (
+            "<div class='skpoe-report'><h4>Grouping comparison</h4>"
+            f"<p>Recommended grouping: <code>{html.escape(str(self.recommended_))}</code>, "
+            "the finest not measurably worse than the lowest log-loss "
+            f"({html.escape(self.score_)}; same folds; <i>loss_vs_best</i>: paired "
+            "difference with the lowest, nats, with its standard error).</p>"
+            + self.table_.to_html(float_format=lambda v: f"{v:.3f}") + "</div>"
+        )
+
+    def plot(self, ax=None):
+        """Each grouping's log-loss above the best one's, with t-cutoff error bars.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+
+        Returns
+        -------
+        fig : matplotlib Figure
+        """
+        from ._plotting import _plot_groupings
+
+        return _plot_groupings(self, ax=ax)
+
+
+def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=5,
+                      groups=None, include=(), missing_modality="error", n_jobs=None,
+                      random_state=None, verbose=0):
+    """Compare ways to group the columns into modalities, on the same folds.
+
+    Every grouping is analysed as :class:`ModalityDependencyAnalyzer` would, with
+    one ``expert`` (cloned) per modality and the same inter expert, on the same
+    cross-validation folds, so that the groupings' log-losses are paired. All the
+    (grouping, fold, expert) fits run in one joblib job list. With the default
+    (HistGradientBoosting) inter expert, each grouping is scored by its additive
+    model: the boosted model allowed to combine columns within a modality only.
+    The recommended grouping is the finest one not measurably worse than the
+    lowest log-loss. See :class:`GroupingComparison`.
+
+    Parameters
+    ----------
+    groupings : dict of str to dict
+        Grouping name -> modalities, each a dict of modality name -> columns (any
+        column selection the package accepts). See :func:`propose_groupings`.
+    X : {array-like, DataFrame} of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    expert : estimator, default=None
+        The intra expert of every modality. ``None``: the default inter expert's
+        model (a pinned ``HistGradientBoostingClassifier``), nonlinear, so that a
+        grouping that keeps interacting columns together can show it.
+    inter_estimator : estimator, "drop" or None, default=None
+        As in :class:`ModalityDependencyAnalyzer`.
+    cv : int or splitter, default=5
+    groups : array-like of shape (n_samples,), default=None
+        Group labels (e.g. patient ids) for the folds.
+    include : sequence of {"singletons", "all"}, default=()
+        Reference groupings to add: every column its own modality, and one
+        modality with every column.
+    missing_modality : {"error", "drop"}, default="error"
+    n_jobs : int, default=None
+    random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+
+    Returns
+    -------
+    GroupingComparison
+        ``table_`` (best first), ``analyzers_``, ``summary()``, ``plot()``.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skpoe import compare_groupings
+    >>> from skpoe.datasets import load_breast_cancer_modalities
+    >>> data = load_breast_cancer_modalities()
+    >>> result = compare_groupings(
+    ...     {"views": data.modalities}, data.data, data.target,
+    ...     expert=LogisticRegression(max_iter=5000), include=("all",), cv=3,
+    ...     random_state=0)
+    >>> result.table_.columns[:3].tolist()
+    ['n_modalities', 'log_loss', 'accuracy']
+    """
+    if not isinstance(groupings, dict) or not all(isinstance(g, dict) for g in
+                                                  groupings.values()):
+        raise TypeError(
+            "groupings must be a dict of grouping name -> {modality name: columns}; got "
+            f"{type(groupings).__name__}."
+        )
+    unknown = sorted(set(include) - {SINGLETONS, ALL})
+    if unknown:
+        raise ValueError(f"include takes 'singletons' and 'all'; got {unknown!r}.")
+    probe = ModalityDependencyAnalyzer([("probe", "drop", [0])])
+    X_checked = _check_X(probe, X, reset=True)
+    y_codes, _ = _encode_y(probe, y, X_checked.shape[0])
+    feature_names = getattr(probe, "feature_names_in_", None)
+    candidates = {**groupings, **_reference_groupings(include, X_checked, feature_names)}
+    if len(candidates) < 1:
+        raise ValueError("groupings is empty: give at least one grouping.")
+    template = _default_expert() if expert is None else expert
+    rng = check_random_state(random_state)
+    seed = int(rng.randint(np.iinfo(np.int32).max))
+    splits = _make_splits(cv, y_codes, None if groups is None else np.asarray(groups),
+                          None if random_state is None else seed)
+    analyzers, plans, specs, rows, blocks, owner = {}, {}, [], {}, {}, {}
+    for name, modalities in candidates.items():
+        if not isinstance(modalities, dict) or not modalities:
+            raise ValueError(
+                f"grouping {name!r} must be a non-empty dict of modality -> columns."
+            )
+        analyzer = ModalityDependencyAnalyzer(
+            [(m, clone(template), cols) for m, cols in modalities.items()],
+            inter_estimator=inter_estimator, cv=cv, missing_modality=missing_modality,
+            random_state=seed,
+        )
+        try:
+            _, _, jobs = analyzer._plan_jobs(X, y, groups, splits=splits)
+        except ValueError as exc:
+            raise ValueError(f"grouping {name!r}: {exc}") from exc
+        analyzers[name], plans[name] = analyzer, jobs
+        for spec in jobs.specs:
+            # one job list for every grouping: names made unique, and told apart after
+            key = f"{name}{_SEP}{spec.name}"
+            specs.append(replace(spec, name=key))
+            rows[key] = jobs.rows.get(spec.name)
+            owner[key] = (name, spec.name)
+            if spec.name in jobs.blocks:
+                blocks[key] = jobs.blocks[spec.name]
+    outputs = _cross_fit(
+        specs, X_checked, y_codes, splits, rows, len(np.unique(y_codes)),
+        analyzers[next(iter(analyzers))].proba_floor, blocks=blocks, seed=seed,
+        n_jobs=n_jobs, verbose=verbose,
+    )
+    per_grouping = {name: [{} for _ in splits] for name in analyzers}
+    for f, fold in enumerate(outputs):
+        for key, out in fold.items():
+            grouping, expert_name = owner[key]
+            per_grouping[grouping][f][expert_name] = out
+    for name, analyzer in analyzers.items():
+        analyzer._score_jobs(X_checked, y_codes, plans[name], per_grouping[name])
+    return GroupingComparison(analyzers, len(specs) * len(splits))
+

@@ -1,0 +1,103 @@
+"""modality_bias: reliance against information, on planted models whose answer is known."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+
+from skpoe import ModalityDependencyAnalyzer, modality_bias
+
+
+def evidence(n, seed, strength=0.6):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    X = pd.DataFrame(np.hstack([rng.normal(size=(n, 3)) + strength * (2 * y[:, None] - 1)
+                                for _ in "abc"]),
+                     columns=[f"{m}_{j}" for m in "abc" for j in range(3)])
+    return X, y, {m: [f"{m}_{j}" for j in range(3)] for m in "abc"}
+
+
+class Ignores(ClassifierMixin, BaseEstimator):
+    """A model fitted without some columns, wrapped to take every column."""
+
+    def __init__(self, ignored=()):
+        self.ignored = ignored
+
+    def fit(self, X, y):
+        self.used_ = [c for c in X.columns if c not in self.ignored]
+        self.model_ = LogisticRegression().fit(X[self.used_], y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X[self.used_])
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y, modalities = evidence(2000, seed=0)
+    return X.iloc[:1000], y[:1000], X.iloc[1000:], y[1000:], modalities
+
+
+def test_a_model_that_ignores_an_informative_modality_has_a_ratio_near_zero(data):
+    X_train, y_train, X_test, y_test, modalities = data
+    model = Ignores(ignored=modalities["b"]).fit(X_train, y_train)
+    bias = modality_bias(model, X_test, y_test, modalities, random_state=0)
+    assert bias.table_.loc["b", "bias_ratio"] < 0.2
+    assert bias.table_.loc["b", "information"] > 0.05  # b is informative
+    assert "under-uses 'b'" in bias.sentence()
+
+
+def test_a_model_using_modalities_as_they_inform_is_balanced(data):
+    X_train, y_train, X_test, y_test, modalities = data
+    model = LogisticRegression().fit(X_train, y_train)
+    bias = modality_bias(model, X_test, y_test, modalities, random_state=0)
+    assert bias.table_["bias_ratio"].between(0.7, 1.4).all(), bias.table_
+    assert "in proportion" in bias.sentence()
+    np.testing.assert_allclose(bias.table_["reliance_share"].sum(), 1.0)
+
+
+def test_results_do_not_depend_on_n_jobs_and_inputs_are_kept(data):
+    X_train, y_train, X_test, y_test, modalities = data
+    model = LogisticRegression().fit(X_train, y_train)
+    X_copy = X_test.copy()
+    one = modality_bias(model, X_test, y_test, modalities, random_state=3)
+    two = modality_bias(model, X_test, y_test, modalities, random_state=3, n_jobs=2)
+    pd.testing.assert_frame_equal(one.table_, two.table_)
+    pd.testing.assert_frame_equal(X_test, X_copy)
+
+
+def test_a_given_analyzer_supplies_the_information_and_arrays_work(data):
+    X_train, y_train, X_test, y_test, modalities = data
+    positions = {m: [X_test.columns.get_loc(c) for c in cols] for m, cols in modalities.items()}
+    analyzer = ModalityDependencyAnalyzer(
+        [(m, LogisticRegression(), cols) for m, cols in positions.items()],
+        inter_estimator="drop", cv=3, random_state=0,
+    ).fit(X_test.to_numpy(), y_test)
+    model = LogisticRegression().fit(X_train.to_numpy(), y_train)
+    bias = modality_bias(model, X_test.to_numpy(), y_test, positions, analyzer=analyzer,
+                         random_state=0)
+    np.testing.assert_allclose(bias.table_["information"],
+                               analyzer.dependencies_.loc[list("abc"), "dependency"])
+
+
+@pytest.mark.parametrize("case, error, match", [
+    ("unfitted", NotFittedError, "is not fitted"),
+    ("unknown column", ValueError, r"Modality 'a' selects column\(s\) \['zzz'\]"),
+    ("unknown label", ValueError, r"label\(s\) \[7\] that the model never saw"),
+    ("one repeat", ValueError, "n_repeats must be an int >= 2"),
+])
+def test_bad_inputs_are_named(data, case, error, match):
+    X_train, y_train, X_test, y_test, modalities = data
+    model = LogisticRegression()
+    if case != "unfitted":
+        model.fit(X_train, y_train)
+    kwargs = {"n_repeats": 1} if case == "one repeat" else {}
+    if case == "unknown column":
+        modalities = {"a": ["zzz"]}
+    if case == "unknown label":
+        y_test = np.where(np.arange(len(y_test)) == 0, 7, y_test)
+    with pytest.raises(error, match=match):
+        modality_bias(model, X_test, y_test, modalities, **kwargs)

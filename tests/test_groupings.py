@@ -1,0 +1,108 @@
+"""compare_groupings and propose_groupings: same folds, one job list, the finest grouping."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from skpoe import compare_groupings, propose_groupings
+from skpoe.datasets import make_planted_modalities
+
+
+def pairs(n=1000, seed=1000):
+    """Six columns in three true pairs; the label depends on the product within each pair."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(rng.normal(size=(n, 6)), columns=[f"x{j}" for j in range(6)])
+    logit = 1.5 * (X.x0 * X.x1 + X.x2 * X.x3 + X.x4 * X.x5)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return X, y
+
+
+TRUE = {"g0": ["x0", "x1"], "g1": ["x2", "x3"], "g2": ["x4", "x5"]}
+MIXED = {"m0": ["x0", "x2"], "m1": ["x1", "x4"], "m2": ["x3", "x5"]}
+
+
+@pytest.fixture(scope="module")
+def planted():
+    X, y = pairs()
+    return compare_groupings({"true pairs": TRUE, "mixed pairs": MIXED}, X, y,
+                             include=("singletons", "all"), random_state=0), X, y
+
+
+def test_the_true_grouping_is_recommended_and_wrong_ones_are_worse(planted):
+    result, _, _ = planted
+    table = result.table_
+    assert result.recommended_ == "true pairs"
+    assert table.loc["mixed pairs", "worse_than_best"]
+    assert table.loc["singletons", "worse_than_best"]
+    assert list(table["log_loss"]) == sorted(table["log_loss"])
+    assert table["loss_vs_best"].iloc[0] == 0.0
+    assert "additive model over the grouping" in result.score_
+    assert "Recommended: 'true pairs'" in result.summary()
+
+
+def test_every_grouping_is_analysed_on_the_same_folds_in_one_job_list(planted):
+    result, _, _ = planted
+    tests = [[fold.test for fold in a.folds_] for a in result.analyzers_.values()]
+    for other in tests[1:]:
+        assert all(np.array_equal(a, b) for a, b in zip(tests[0], other))
+    # per grouping: intra experts + inter + its additive baseline, on 5 folds
+    expected = sum(len(a._intra_names) + 2 for a in result.analyzers_.values()) * 5
+    assert result.n_expert_fits_ == expected
+
+
+def test_results_do_not_depend_on_n_jobs_and_inputs_are_kept():
+    data = make_planted_modalities("independent", n_samples=200, random_state=0)
+    X, y = data.data, data.target
+    X_copy, y_copy = X.copy(), y.copy()
+    kwargs = dict(expert=LogisticRegression(), inter_estimator=LogisticRegression(), cv=3,
+                  include=("all", "singletons"), random_state=0)
+    one = compare_groupings({"two": data.modalities}, X, y, **kwargs)
+    two = compare_groupings({"two": data.modalities}, X, y, n_jobs=2, **kwargs)
+    pd.testing.assert_frame_equal(one.table_, two.table_)
+    pd.testing.assert_frame_equal(X, X_copy)
+    np.testing.assert_array_equal(y, y_copy)
+    # without a HistGradientBoosting inter expert, the intra product is the score
+    assert one.score_ == "calibrated product of the grouping's intra experts"
+
+
+def test_arrays_take_integer_columns():
+    data = make_planted_modalities("independent", n_samples=200, random_state=1)
+    result = compare_groupings({"ab": {"a": [0, 1, 2], "b": [3, 4, 5]}},
+                               data.data.to_numpy(), data.target,
+                               expert=LogisticRegression(), cv=3, include=("all",))
+    assert set(result.table_.index) == {"ab", "all"}
+
+
+@pytest.mark.parametrize("groupings, match", [
+    ({"g": {"a": ["a_0", "nope"]}}, r"grouping 'g': Modality 'a' selects column\(s\) \['nope'\]"),
+    ({"g": {}}, r"grouping 'g' must be a non-empty dict"),
+    ([("g", {})], r"groupings must be a dict"),
+])
+def test_bad_groupings_are_named(groupings, match):
+    data = make_planted_modalities("independent", n_samples=100, random_state=2)
+    with pytest.raises((TypeError, ValueError), match=match):
+        compare_groupings(groupings, data.data, data.target, cv=3)
+
+
+def test_report_views(planted):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    result, _, _ = planted
+    assert "<table" in result._repr_html_() and "true pairs" in result._repr_html_()
+    fig, ax = plt.subplots()
+    assert result.plot(ax=ax) is fig
+    assert len(ax.patches) >= len(result.table_)
+    plt.close("all")
+
+
+def test_propose_groupings_by_prefix_and_suffix():
+    columns = ["mean radius", "mean texture", "worst radius", "worst texture", "age"]
+    proposals = propose_groupings(columns, separators=" ")
+    assert proposals["prefix"] == {"mean": ["mean radius", "mean texture"],
+                                   "worst": ["worst radius", "worst texture"], "age": ["age"]}
+    assert proposals["suffix"]["radius"] == ["mean radius", "worst radius"]
+    assert propose_groupings(["a", "b"]) == {}  # nothing to group
