@@ -106,3 +106,16 @@ def test_propose_groupings_by_prefix_and_suffix():
                                    "worst": ["worst radius", "worst texture"], "age": ["age"]}
     assert proposals["suffix"]["radius"] == ["mean radius", "worst radius"]
     assert propose_groupings(["a", "b"]) == {}  # nothing to group
+
+
+def test_with_the_default_inter_expert_the_score_is_the_additive_model(planted):
+    result, _, _ = planted
+    for name, analyzer in result.analyzers_.items():
+        additive = analyzer.results_.loc["additive baseline (calibrated)", "log_loss"]
+        assert result.table_.loc[name, "log_loss"] == pytest.approx(additive)
+        assert result.table_.loc[name, "intra_log_loss"] == pytest.approx(
+            analyzer.results_.loc["calibrated product(intra)", "log_loss"])
+    # the additive model over the true pairs beats the product of their experts:
+    # the pairs are independent, but not given the label
+    assert (result.table_.loc["true pairs", "log_loss"]
+            < result.table_.loc["true pairs", "intra_log_loss"])
