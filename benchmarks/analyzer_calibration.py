@@ -9,7 +9,7 @@ comparison (the inter expert against the calibrated product of your intra
 experts: mean log-loss gain over seeds), which is reported, not thresholded.
 
     python benchmarks/analyzer_calibration.py            # 50 seeds per row (~20 min, 2 cores)
-    python benchmarks/analyzer_calibration.py --quick    # CI smoke test: 3 seeds, small n
+    python benchmarks/analyzer_calibration.py --quick    # CI smoke test: 2 seeds, small n
     python benchmarks/analyzer_calibration.py --rows xor-300 additive-1000 --seeds 20
 """
 
@@ -148,17 +148,17 @@ def _hit(what, out):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="3 seeds, n <= 400 (smoke test)")
+    parser.add_argument("--quick", action="store_true", help="2 seeds, n <= 300 (smoke test)")
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--rows", nargs="*", default=list(ROWS), choices=list(ROWS))
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--output", help="folder to write the table to, as CSV")
     args = parser.parse_args(argv)
-    seeds = 3 if args.quick else args.seeds
+    seeds = 2 if args.quick else args.seeds
     table = []
     for row in args.rows:
         n = ROWS[row][1]
-        n_run = min(n, 400) if args.quick else None
+        n_run = min(n, 300) if args.quick else None
         start = time.perf_counter()
         outs = Parallel(n_jobs=args.n_jobs)(
             delayed(_one)(row, 1000 + s, n_run) for s in range(seeds)

@@ -37,6 +37,18 @@ def _permuted_loss(model, X, y_codes, classes, positions, seed):
     return _log_loss(model, _permute_block(X, positions, rng), y_codes, classes)
 
 
+_LEGEND = {
+    "reliance": "log-loss increase when the modality's columns are permuted together, "
+                "nats (mean over repeats)",
+    "reliance_se": "its standard error over the repeats",
+    "information": "the modality's intra dependency: what it tells about the label alone",
+    "reliance_share": "its share of the model's reliance (clipped at 0)",
+    "information_share": "its share of the information (clipped at 0)",
+    "bias_ratio": "reliance share / information share: 1 in proportion, >> 1 over-reliance, "
+                  "<< 1 under-use",
+}
+
+
 class ModalityBias:
     """The result of :func:`modality_bias`: a table, a sentence, a plot, an HTML view.
 
@@ -115,9 +127,13 @@ class ModalityBias:
     def _repr_html_(self):
         import html
 
-        return ("<div class='skpoe-report'><h4>Modality bias</h4>"
-                f"<p>{html.escape(self.sentence())}</p>"
-                + self.table_.to_html(float_format=lambda v: f"{v:.3f}") + "</div>")
+        from ._html import _report, _svg, _table
+
+        lead = (f"{html.escape(self.sentence())} Model log-loss on these rows: "
+                f"{self.base_log_loss_:.3f} nats.")
+        return _report("Modality bias", lead, [("Reliance and information",
+                                                _table(self.table_, _LEGEND))],
+                       figure=_svg(lambda: self.plot()))
 
     def plot(self, ax=None):
         """Reliance share against information share per modality.

@@ -76,6 +76,21 @@ def _reference_groupings(include, X, feature_names):
     return out
 
 
+_LEGEND = {
+    "n_modalities": "how many modalities the grouping makes",
+    "log_loss": "the grouping's score (see above), nats, calibrated, mean over folds",
+    "accuracy": "its accuracy",
+    "intra_log_loss": "the calibrated product of the grouping's intra experts",
+    "full_log_loss": "the same with the inter expert (I2M2)",
+    "inter_dependency": "what combining the grouping's modalities adds, nats",
+    "inter_counts": "whether it counts (t cutoff)",
+    "regime": "the analyzer's regime for this grouping",
+    "loss_vs_best": "paired log-loss difference with the lowest, nats",
+    "se": "its standard error over the folds",
+    "worse_than_best": "whether the difference counts (t cutoff)",
+}
+
+
 class GroupingComparison:
     """The result of :func:`compare_groupings`: a table, a plot and an HTML view.
 
@@ -192,14 +207,14 @@ class GroupingComparison:
     def _repr_html_(self):
         import html
 
-        return (
-            "<div class='skpoe-report'><h4>Grouping comparison</h4>"
-            f"<p>Recommended grouping: <code>{html.escape(str(self.recommended_))}</code>, "
-            "the finest not measurably worse than the lowest log-loss "
-            f"({html.escape(self.score_)}; same folds; <i>loss_vs_best</i>: paired "
-            "difference with the lowest, nats, with its standard error).</p>"
-            + self.table_.to_html(float_format=lambda v: f"{v:.3f}") + "</div>"
-        )
+        from ._html import _report, _svg, _table
+
+        lead = (f"Recommended grouping: <b>{html.escape(str(self.recommended_))}</b>, the "
+                "finest not measurably worse than the lowest log-loss "
+                f"({html.escape(self.score_)}; every grouping on the same folds).")
+        return _report("Grouping comparison", lead,
+                       [("Groupings, lowest log-loss first", _table(self.table_, _LEGEND))],
+                       figure=_svg(lambda: self.plot()))
 
     def plot(self, ax=None):
         """Each grouping's log-loss above the best one's, with t-cutoff error bars.

@@ -40,6 +40,13 @@ def _plot_dependencies(analyzer, ax=None):
     ax.set_xlabel("dependency (nats of information about the label, "
                   f"+/- {analyzer.t_cutoff_:.2f} SE)")
     ax.set_title(f"Intra- and inter-modality dependencies: regime '{analyzer.regime_}'")
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[
+        Patch(facecolor="tab:blue", edgecolor="black", label="intra, counts"),
+        Patch(facecolor="tab:orange", edgecolor="black", label="inter, counts"),
+        Patch(facecolor="white", edgecolor="black", hatch="//", label="does not count"),
+    ], loc="best", fontsize="small")
     fig.tight_layout()
     return fig
 
@@ -93,6 +100,7 @@ def _plot_bias(bias, ax=None):
     ax.set_yticks(positions, labels)
     ax.set_xlabel("share over the modalities")
     ax.set_title("Modality bias: reliance against information")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize="small",
+              frameon=False)
     fig.tight_layout()
     return fig

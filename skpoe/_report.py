@@ -85,29 +85,66 @@ def _summary_text(analyzer):
         float_format=lambda v: f"{v:.3f}"
     )
     lines += ["  " + line for line in table.splitlines()]
-    lines += ["", f"Regime: {analyzer.regime_} - {_REGIME_TEXT[analyzer.regime_]}"]
+    lines += ["", f"Regime: {analyzer.regime_} - {_REGIME_TEXT[analyzer.regime_]}",
+              _recommended_text(analyzer)]
+    return "\n".join(lines)
+
+
+def _recommended_text(analyzer):
     recommended = analyzer.recommended_estimator()
     kept = [n for n, est, _ in recommended.experts if not (isinstance(est, str) and est == "drop")]
     if not (isinstance(recommended.inter_estimator, str) and recommended.inter_estimator == "drop"):
         kept.append(INTER)
     how = " (prior-corrected, learned weights)" if recommended.prior_correction else ""
-    lines.append(f"Recommended: ProductOfExpertsClassifier with experts {kept}{how}.")
-    return "\n".join(lines)
+    return f"Recommended: ProductOfExpertsClassifier with experts {kept}{how}."
+
+
+DEPENDENCY_LEGEND = {
+    "kind": "intra: one modality alone; inter: what combining modalities adds",
+    "dependency": "nats of information about the label: chance (intra) or the additive "
+                  "baseline (inter) log-loss minus the calibrated expert's",
+    "se": "paired standard error over the folds, Nadeau-Bengio-corrected",
+    "counts": "whether the dependency exceeds the t cutoff times its SE",
+    "accuracy_gain": "the same comparison in accuracy",
+    "n_rows": "rows where the expert's modality is present (the rows it saw)",
+    "inter_reliance": "how much the inter expert's log-loss grows when the modality's "
+                      "columns are permuted together",
+    "inter_reliance_se": "its standard error",
+    "product_loss_without": "how much the plain product's log-loss grows without the "
+                            "modality (its expert left out, its block permuted for the inter)",
+    "product_loss_without_se": "its standard error",
+}
+RESULTS_LEGEND = {
+    "accuracy": "share of rows whose most probable class is right (mean ± SD over folds)",
+    "balanced_accuracy": "mean recall over the classes",
+    "log_loss": "mean negative log-probability of the true class, nats (lower is better)",
+    "roc_auc": "one-vs-rest area under the ROC curve",
+}
+COMPARISON_LEGEND = {
+    "log_loss_gain": "calibrated product of your intra experts minus the calibrated inter "
+                     "expert, nats: what early fusion adds to your experts",
+    "se": "paired standard error",
+    "accuracy_gain": "the same in accuracy",
+}
 
 
 def _summary_html(analyzer):
-    deps = analyzer.dependencies_.copy()
+    from ._html import _mean_sd, _report, _svg, _table
+    from ._scoring import METRICS
+
     regime = html.escape(analyzer.regime_)
-    return (
-        "<div class='skpoe-report'>"
-        f"<h4>Modality dependency analysis: regime <code>{regime}</code></h4>"
-        f"<p>{html.escape(_REGIME_TEXT[analyzer.regime_])}</p>"
-        "<h5>Dependencies (nats of information about the label)</h5>"
-        + deps.to_html(float_format=lambda v: f"{v:.3f}")
-        + ("" if analyzer.comparison_ is None else
-           "<h5>Model selection: the inter expert against your intra experts' calibrated "
-           "product</h5>" + analyzer.comparison_.to_html(float_format=lambda v: f"{v:.3f}"))
-        + "<h5>Models (mean and SD over folds)</h5>"
-        + analyzer.results_.to_html(float_format=lambda v: f"{v:.3f}")
-        + "</div>"
-    )
+    cutoff = (f"t(0.975, {len(analyzer.folds_) - 1}) = {analyzer.t_cutoff_:.2f} standard "
+              "errors")
+    sections = [
+        ("Dependencies", _table(analyzer.dependencies_, DEPENDENCY_LEGEND,
+                                caption=f"A dependency counts above {cutoff}.")),
+    ]
+    if analyzer.comparison_ is not None:
+        sections.append(("Model selection (not a dependency)",
+                         _table(analyzer.comparison_, COMPARISON_LEGEND)))
+    sections.append(("Models (mean and SD over folds)",
+                     _table(_mean_sd(analyzer.results_, METRICS), RESULTS_LEGEND)))
+    lead = (f"Regime <b>{regime}</b>: {html.escape(_REGIME_TEXT[analyzer.regime_])} "
+            f"{html.escape(_recommended_text(analyzer))}")
+    return _report("Modality dependency analysis", lead, sections,
+                   figure=_svg(lambda: analyzer.plot()))

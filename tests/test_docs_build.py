@@ -29,6 +29,8 @@ def test_sphinx_build_is_clean(tmp_path):
     for page in ("index.html", "api.html", "user_guide.html", "scale_out.html",
                  "auto_examples/index.html", "auto_examples/plot_medical_study.html",
                  "auto_examples/plot_calibration.html",
+                 "auto_examples/plot_bias_and_groupings.html",
+                 "generated/skpoe.compare_groupings.html", "generated/skpoe.modality_bias.html",
                  "generated/skpoe.ProductOfExpertsClassifier.html",
                  "generated/skpoe.neural.JointProductOfExpertsClassifier.html"):
         assert (html / page).exists(), page
