@@ -154,7 +154,7 @@ def test_results_and_reports(redundant):
     text = analyzer.summary()
     assert "Regime: intra" in text and "Recommended" in text
     html = analyzer._repr_mimebundle_()["text/html"]
-    assert "<table" in html and "regime <code>intra</code>" in html
+    assert "<table" in html and "Regime <b>intra</b>" in html
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots()
