@@ -29,7 +29,9 @@ def _cell(value):
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (float, np.floating)):
-        return "" if np.isnan(value) else f"{value:+.3f}" if value < 0 else f"{value:.3f}"
+        if np.isnan(value):
+            return ""
+        return f"{value:.3f}" if round(value, 3) >= 0 else f"{value:+.3f}"  # no "-0.000"
     return html.escape(str(value))
 
 

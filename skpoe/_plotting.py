@@ -67,6 +67,7 @@ def _plot_groupings(comparison, ax=None):
               for i, worse in enumerate(table["worse_than_best"])]
     ax.barh(positions, table["loss_vs_best"], xerr=_t_cutoff(n_folds) * table["se"],
             color=colors, edgecolor="black", capsize=3)
+    ax.plot([0], [positions[0]], marker="D", color="tab:green", markersize=8)  # the best
     ax.set_yticks(positions, [f"{g} ({n})" for g, n in zip(table.index,
                                                             table["n_modalities"])])
     ax.axvline(0, color="black", linewidth=0.8)
