@@ -87,6 +87,34 @@ def _close_names(name, columns):
     return f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
 
 
+def _table_and_target(args):
+    """(table, label column) of the data file, the target checked."""
+    table = _read_table(args.data)
+    if args.target is None:
+        raise _UsageError("--target is required with a data file")
+    if args.target not in table.columns:
+        raise _UsageError(
+            f"unknown target column {args.target!r}{_close_names(args.target, table.columns)}"
+        )
+    y = table[args.target]
+    if y.isna().any():
+        raise _UsageError(f"target column {args.target!r} has {int(y.isna().sum())} missing values")
+    return table, y
+
+
+def _parse_modalities(texts, columns, target):
+    """Repeated ``NAME=COLS`` arguments -> {name: [cols]}, each name once."""
+    if not texts:
+        raise _UsageError("give at least one --modality NAME=COLS with a data file")
+    modalities = {}
+    for text in texts:
+        name, selected = _parse_modality(text, list(columns), target)
+        if name in modalities:
+            raise _UsageError(f"modality {name!r} is given twice: give each name once")
+        modalities[name] = selected
+    return modalities
+
+
 def _load_data(args):
     """(X, y, modalities, title, groups) from the bundled default or the user's table."""
     if args.data is None:
@@ -103,21 +131,8 @@ def _load_data(args):
         bunch = load_breast_cancer_modalities()
         title = "breast cancer (bundled; image-derived measurements of cell nuclei)"
         return bunch.data, bunch.target, bunch.modalities, title, None
-    table = _read_table(args.data)
-    if args.target is None:
-        raise _UsageError("--target is required with a data file")
-    if args.target not in table.columns:
-        raise _UsageError(
-            f"unknown target column {args.target!r}{_close_names(args.target, table.columns)}"
-        )
-    if not args.modality:
-        raise _UsageError("give at least one --modality NAME=COLS with a data file")
-    modalities = {}
-    for text in args.modality:
-        name, columns = _parse_modality(text, list(table.columns), args.target)
-        if name in modalities:
-            raise _UsageError(f"modality {name!r} is given twice: give each name once")
-        modalities[name] = columns
+    table, y = _table_and_target(args)
+    modalities = _parse_modalities(args.modality, table.columns, args.target)
     used = sorted({c for cols in modalities.values() for c in cols}, key=list(table.columns).index)
     non_numeric = [c for c in used if not pd.api.types.is_numeric_dtype(table[c])]
     if non_numeric:
@@ -125,9 +140,6 @@ def _load_data(args):
             f"non-numeric column {non_numeric[0]!r}: the default experts take numbers only; "
             "encode it first"
         )
-    y = table[args.target]
-    if y.isna().any():
-        raise _UsageError(f"target column {args.target!r} has {int(y.isna().sum())} missing values")
     if y.nunique() < 2:
         raise _UsageError(f"target column {args.target!r} has only one class: {y.iloc[0]!r}")
     groups = None

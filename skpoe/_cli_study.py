@@ -6,10 +6,10 @@ from pathlib import Path
 
 from ._cli import (
     _check_output,
-    _close_names,
     _default_expert,
+    _parse_modalities,
     _parse_modality,
-    _read_table,
+    _table_and_target,
     _UsageError,
 )
 
@@ -28,20 +28,6 @@ def _measurement_families(columns):
         family = column.replace("mean ", "").replace("worst ", "").replace(" error", "")
         families.setdefault(family.replace(" ", "_"), []).append(column)
     return families
-
-
-def _table_and_target(args):
-    table = _read_table(args.data)
-    if args.target is None:
-        raise _UsageError("--target is required with a data file")
-    if args.target not in table.columns:
-        raise _UsageError(
-            f"unknown target column {args.target!r}{_close_names(args.target, table.columns)}"
-        )
-    y = table[args.target]
-    if y.isna().any():
-        raise _UsageError(f"target column {args.target!r} has {int(y.isna().sum())} missing values")
-    return table, y
 
 
 def _parse_grouping(text, columns, target):
@@ -105,14 +91,7 @@ def _bias(args):
         title = "breast cancer (bundled)"
     else:
         table, y = _table_and_target(args)
-        if not args.modality:
-            raise _UsageError("give at least one --modality NAME=COLS with a data file")
-        modalities = {}
-        for text in args.modality:
-            name, cols = _parse_modality(text, list(table.columns), args.target)
-            if name in modalities:
-                raise _UsageError(f"modality {name!r} is given twice: give each name once")
-            modalities[name] = cols
+        modalities = _parse_modalities(args.modality, table.columns, args.target)
         X = table.drop(columns=[args.target])
         title = str(args.data)
     out = _check_output(args.output)
