@@ -11,10 +11,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._additive import BASELINE, LINEAR, _additive_baseline
 from ._base import INTER, _ExpertsComposition, _modality_of
-from ._combine import _normalised_product
+from ._combine import _log_prior, _normalised_product
 from ._exponents import _cross_fitted, _fit_exponents
 from ._oof import _check_folds_hold_classes, _cross_fit, _make_splits
-from ._presence import _expert_rows
+from ._presence import _expert_rows, _row_mask
 from ._scoring import METRICS, _counts, _fold_metrics, _paired_se, _t_cutoff
 from ._validation import _check_floor, _check_X, _encode_y
 
@@ -301,10 +301,10 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
             self.folds_.append(Bunch(
                 test=test,
                 log_proba={name: lp for name, (lp, _) in fold_out.items()},
-                present={spec.name: (np.ones(len(test), bool) if rows.get(spec.name) is None
-                                     else rows[spec.name][test]) for spec in jobs.specs},
+                present={spec.name: _row_mask(rows.get(spec.name), len(y))[test]
+                         for spec in jobs.specs},
                 permuted=fold_out[INTER][1] if INTER in fold_out else {},
-                log_prior=np.log(np.maximum(counts / counts.sum(), self.proba_floor)),
+                log_prior=_log_prior(counts / counts.sum(), self.proba_floor),
                 test_train_ratio=len(test) / len(train),
             ))
         self._n_rows = {name: int(X.shape[0] if r is None else r.sum())

@@ -1,5 +1,7 @@
 """Modality bias of a fitted model: its reliance on each modality against its information."""
 
+import html
+
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
@@ -12,6 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._analyzer import ModalityDependencyAnalyzer
+from ._html import _HtmlReport
 from ._modalities import _resolve_columns
 from ._oof import _permute_block
 from ._validation import _check_X
@@ -49,7 +52,7 @@ _LEGEND = {
 }
 
 
-class ModalityBias:
+class ModalityBias(_HtmlReport):
     """The result of :func:`modality_bias`: a table, a sentence, a plot, an HTML view.
 
     Attributes
@@ -124,16 +127,11 @@ class ModalityBias:
             self.sentence(),
         ])
 
-    def _repr_html_(self):
-        import html
+    _title, _table_heading, _legend = ("Modality bias", "Reliance and information", _LEGEND)
 
-        from ._html import _report, _svg, _table
-
-        lead = (f"{html.escape(self.sentence())} Model log-loss on these rows: "
+    def _lead(self):
+        return (f"{html.escape(self.sentence())} Model log-loss on these rows: "
                 f"{self.base_log_loss_:.3f} nats.")
-        return _report("Modality bias", lead, [("Reliance and information",
-                                                _table(self.table_, _LEGEND))],
-                       figure=_svg(lambda: self.plot()))
 
     def plot(self, ax=None):
         """Reliance share against information share per modality.

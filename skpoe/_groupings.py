@@ -1,5 +1,6 @@
 """Which columns form a modality: compare candidate groupings on the same folds."""
 
+import html
 import re
 from dataclasses import replace
 
@@ -11,6 +12,7 @@ from sklearn.utils import check_random_state
 from ._additive import BASELINE, INTERACTION_CST
 from ._analyzer import CALIBRATED_ALL, CALIBRATED_INTRA, ModalityDependencyAnalyzer
 from ._base import INTER, _default_inter_estimator
+from ._html import _HtmlReport
 from ._oof import _cross_fit, _make_splits
 from ._scoring import _counts, _paired_se
 from ._validation import _check_X, _encode_y
@@ -91,7 +93,7 @@ _LEGEND = {
 }
 
 
-class GroupingComparison:
+class GroupingComparison(_HtmlReport):
     """The result of :func:`compare_groupings`: a table, a plot and an HTML view.
 
     Attributes
@@ -204,17 +206,13 @@ class GroupingComparison:
         ]
         return "\n".join(lines)
 
-    def _repr_html_(self):
-        import html
+    _title, _table_heading, _legend = (
+        "Grouping comparison", "Groupings, lowest log-loss first", _LEGEND)
 
-        from ._html import _report, _svg, _table
-
-        lead = (f"Recommended grouping: <b>{html.escape(str(self.recommended_))}</b>, the "
+    def _lead(self):
+        return (f"Recommended grouping: <b>{html.escape(str(self.recommended_))}</b>, the "
                 "finest not measurably worse than the lowest log-loss "
                 f"({html.escape(self.score_)}; every grouping on the same folds).")
-        return _report("Grouping comparison", lead,
-                       [("Groupings, lowest log-loss first", _table(self.table_, _LEGEND))],
-                       figure=_svg(lambda: self.plot()))
 
     def plot(self, ax=None):
         """Each grouping's log-loss above the best one's, with t-cutoff error bars.
@@ -299,7 +297,7 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
         raise ValueError(f"include takes 'singletons' and 'all'; got {unknown!r}.")
     probe = ModalityDependencyAnalyzer([("probe", "drop", [0])])
     X_checked = _check_X(probe, X, reset=True)
-    y_codes, _ = _encode_y(probe, y, X_checked.shape[0])
+    y_codes, classes = _encode_y(probe, y, X_checked.shape[0])
     feature_names = getattr(probe, "feature_names_in_", None)
     candidates = {**groupings, **_reference_groupings(include, X_checked, feature_names)}
     if len(candidates) < 1:
@@ -334,8 +332,8 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
             if spec.name in jobs.blocks:
                 blocks[key] = jobs.blocks[spec.name]
     outputs = _cross_fit(
-        specs, X_checked, y_codes, splits, rows, len(np.unique(y_codes)),
-        analyzers[next(iter(analyzers))].proba_floor, blocks=blocks, seed=seed,
+        specs, X_checked, y_codes, splits, rows, len(classes), probe.proba_floor,
+        blocks=blocks, seed=seed,
         n_jobs=n_jobs, verbose=verbose,
     )
     per_grouping = {name: [{} for _ in splits] for name in analyzers}

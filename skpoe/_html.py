@@ -81,6 +81,22 @@ def _svg(draw):
     return text[text.index("<svg"):]  # drop the XML prologue: inline in HTML
 
 
+class _HtmlReport:
+    """The notebook view of a result object with ``table_`` and ``plot()``.
+
+    Subclasses name ``_title``, ``_table_heading`` and ``_legend``, and write the
+    lead sentence in ``_lead()`` (HTML-escaped text).
+    """
+
+    _title = _table_heading = ""
+    _legend = {}
+
+    def _repr_html_(self):
+        return _report(self._title, self._lead(),
+                       [(self._table_heading, _table(self.table_, self._legend))],
+                       figure=_svg(self.plot))
+
+
 def _report(title, lead, sections, figure=None):
     """A whole report: title, a lead sentence, (heading, html) sections, a figure."""
     parts = [_STYLE, "<div class='skpoe-report'>", f"<h3>{html.escape(title)}</h3>",

@@ -16,6 +16,7 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing
 
+from ._combine import _log_prior
 from ._experts import _expert_log_proba, _fit_expert
 from ._modalities import _as_column_key
 
@@ -60,22 +61,23 @@ def _permute_block(X_sub, positions, rng):
 
 
 def _fit_and_score(spec, X, y, sample_weight, train, test, rows, n_classes, floor, blocks,
-                   seed, log_prior=None, modality_of=None):
+                   seed, modality_of=None):
     """Fit one expert on a fold's training rows; its log-probabilities on the test rows.
 
     ``rows`` (a boolean mask over all rows, or None) restricts both sides to the
     rows where the expert is present; its log-probabilities are NaN elsewhere.
     ``blocks`` maps a name to column positions within the expert's input: each
     block is permuted across the scored test rows and scored again, with no refit.
-    With ``log_prior``, a class of zero training weight is one the expert is
-    uninformative about (see ``_expert_log_proba``).
+    As in a full fit, an expert that saw no weight of a class among its training
+    rows is uninformative about it: the fold's class prior (see ``_expert_log_proba``).
     """
+    counts = np.bincount(y[train], minlength=n_classes,
+                         weights=None if sample_weight is None else sample_weight[train])
+    log_prior = _log_prior(counts / counts.sum(), floor)
     if rows is not None:
         train = train[rows[train]]
     weights = None if sample_weight is None else sample_weight[train]
-    seen = None
-    if log_prior is not None:
-        seen = np.bincount(y[train], weights=weights, minlength=n_classes) > 0
+    seen = np.bincount(y[train], weights=weights, minlength=n_classes) > 0
     fitted = _fit_expert(
         spec.estimator, _safe_indexing(X, train, axis=0), spec.columns, y[train], weights,
         spec.name, modality_of=modality_of,
@@ -103,24 +105,34 @@ def _fit_and_score(spec, X, y, sample_weight, train, test, rows, n_classes, floo
 
 
 def _check_folds_hold_classes(splits, y, classes, rows, specs):
-    """Raise, naming the class, fold and expert, when a training fold lacks a class."""
+    """Raise, naming class or expert and fold, where a fold cannot be fitted.
+
+    Every class must be in each training fold. An expert's own rows may lack a
+    class (it is then uninformative about it, as in a full fit) but must hold two.
+    """
     n_classes = len(classes)
     for f, (train, _) in enumerate(splits):
+        in_fold = np.bincount(y[train], minlength=n_classes) > 0
         for spec in specs:
-            seen = train if rows.get(spec.name) is None else train[rows[spec.name][train]]
-            counts = np.bincount(y[seen], minlength=n_classes)
-            if (counts == 0).any():
-                missing = classes[np.flatnonzero(counts == 0)[:1]].tolist()[0]
+            if not in_fold.all():
+                missing = classes[np.flatnonzero(~in_fold)[:1]].tolist()[0]
                 raise ValueError(
                     f"Class {missing!r} is absent from the training rows of fold {f} for "
                     f"expert {spec.name!r}: every training fold needs every class. Use fewer "
-                    "folds (cv), a stratified splitter, or check the rows where the expert's "
-                    "modality is present."
+                    "folds (cv) or a stratified splitter."
+                )
+            seen = train if rows.get(spec.name) is None else train[rows[spec.name][train]]
+            if np.unique(y[seen]).size < 2:
+                raise ValueError(
+                    f"Expert {spec.name!r} has fewer than 2 classes among its training rows "
+                    f"of fold {f} (the rows where its modality is present): it cannot be "
+                    "trained there. Use fewer folds (cv), or check where the modality is "
+                    "missing."
                 )
 
 
 def _cross_fit(specs, X, y, splits, rows, n_classes, floor, *, sample_weight=None,
-               blocks=None, seed=0, log_prior=None, modality_of=None, n_jobs=None, verbose=0):
+               blocks=None, seed=0, modality_of=None, n_jobs=None, verbose=0):
     """Out-of-fold log-probabilities of every expert on every fold, in one joblib call.
 
     Parameters
@@ -142,7 +154,7 @@ def _cross_fit(specs, X, y, splits, rows, n_classes, floor, *, sample_weight=Non
     jobs = [
         delayed(_fit_and_score)(
             spec, X, y, sample_weight, train, test, rows.get(spec.name), n_classes, floor,
-            blocks.get(spec.name), int(seeds[f]), log_prior, modality_of,
+            blocks.get(spec.name), int(seeds[f]), modality_of,
         )
         for f, (train, test) in enumerate(splits)
         for spec in specs

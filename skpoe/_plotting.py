@@ -13,18 +13,21 @@ def _import_pyplot():
     return plt
 
 
+def _figure(ax, height):
+    """(figure, axes): a new 6.4-inch-wide figure of ``height`` when ``ax`` is None."""
+    if ax is None:
+        return _import_pyplot().subplots(figsize=(6.4, height))
+    return ax.figure, ax
+
+
 def _plot_dependencies(analyzer, ax=None):
     """Horizontal bars: each modality's intra dependency, then the inter dependency.
 
     Bars that count (mean > t cutoff x SE) are solid, the others hatched; error
     bars span the cutoff (``t_cutoff_`` standard errors), the threshold for counting.
     """
-    plt = _import_pyplot()
     deps = analyzer.dependencies_
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 0.5 * len(deps) + 1.6))
-    else:
-        fig = ax.figure
+    fig, ax = _figure(ax, 0.5 * len(deps) + 1.6)
     positions = np.arange(len(deps))[::-1]
     colors = ["tab:blue" if kind == "intra" else "tab:orange" for kind in deps["kind"]]
     bars = ax.barh(
@@ -55,12 +58,8 @@ def _plot_groupings(comparison, ax=None):
     """Horizontal bars: each grouping's log-loss above the best one's, +/- cutoff x SE."""
     from ._scoring import _t_cutoff
 
-    plt = _import_pyplot()
     table = comparison.table_
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(table) + 1.6))
-    else:
-        fig = ax.figure
+    fig, ax = _figure(ax, 0.45 * len(table) + 1.6)
     n_folds = len(next(iter(comparison.analyzers_.values())).folds_)
     positions = np.arange(len(table))[::-1]
     colors = ["tab:green" if i == 0 else ("tab:red" if worse else "tab:gray")
@@ -85,12 +84,8 @@ def _plot_groupings(comparison, ax=None):
 
 def _plot_bias(bias, ax=None):
     """Paired bars per modality: its share of the model's reliance and of the information."""
-    plt = _import_pyplot()
     table = bias.table_
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 0.6 * len(table) + 1.8))
-    else:
-        fig = ax.figure
+    fig, ax = _figure(ax, 0.6 * len(table) + 1.8)
     positions = np.arange(len(table))[::-1]
     ax.barh(positions + 0.2, table["information_share"], height=0.4, color="tab:blue",
             edgecolor="black", label="information share (intra dependency)")

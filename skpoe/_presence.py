@@ -135,6 +135,11 @@ class _Presence:
                 )
 
 
+def _row_mask(rows, n_samples):
+    """A rows entry of ``_expert_rows`` as a boolean mask (None means every row)."""
+    return np.ones(n_samples, dtype=bool) if rows is None else rows
+
+
 def _expert_rows(X, plan, feature_names, missing_modality, accepts_nan=_accepts_nan):
     """The presence rule applied: ``(presence, rows)`` for the active experts of ``plan``.
 

@@ -17,11 +17,11 @@ from ._base import (
     _LogProbaClassifierMixin,
     _modality_of,
 )
-from ._combine import _product_terms
+from ._combine import _log_prior, _product_terms
 from ._experts import _expert_log_proba, _fit_expert, _sample_weight_params
 from ._exponents import _fit_exponents
 from ._oof import _check_folds_hold_classes, _cross_fit, _make_splits
-from ._presence import _expert_rows
+from ._presence import _expert_rows, _row_mask
 from ._validation import _check_floor, _check_X, _encode_y
 from ._weights import _resolve_weights
 
@@ -286,7 +286,8 @@ class ProductOfExpertsClassifier(
         self.modality_columns_ = {spec.name: spec.columns for spec in plan if not spec.is_inter}
         self.inter_columns_ = plan[-1].columns
         if learn:
-            self.weights_ = self._learn_weights(X, y_encoded, sample_weight, active, rows)
+            self.weights_ = self._learn_weights(X, y_encoded, sample_weight, active, rows,
+                                                modality_of)
         return self
 
     def _classes_seen_by(self, spec, rows, y_encoded, sample_weight):
@@ -324,16 +325,14 @@ class ProductOfExpertsClassifier(
                 "expert needs at least 2 classes."
             )
 
-    def _learn_weights(self, X, y_encoded, sample_weight, active, rows):
+    def _learn_weights(self, X, y_encoded, sample_weight, active, rows, modality_of):
         """Exponents minimising the product's out-of-fold log-loss (internal CV)."""
         splits = _make_splits(self.cv, y_encoded)
         _check_folds_hold_classes(splits, y_encoded, self.classes_, rows, active)
         n_samples, n_classes = X.shape[0], len(self.classes_)
-        log_prior = np.log(np.maximum(self.class_prior_, self.proba_floor))
         outputs = _cross_fit(
             active, X, y_encoded, splits, rows, n_classes, self.proba_floor,
-            sample_weight=sample_weight, log_prior=log_prior,
-            modality_of=_modality_of(self._fitted_plan()), n_jobs=self.n_jobs,
+            sample_weight=sample_weight, modality_of=modality_of, n_jobs=self.n_jobs,
             verbose=self.verbose,
         )
         oof = [np.full((n_samples, n_classes), np.nan) for _ in active]
@@ -342,13 +341,10 @@ class ProductOfExpertsClassifier(
             for k, spec in enumerate(active):
                 oof[k][test] = fold_out[spec.name][0]
             scored[test] = True
-        present = np.column_stack([
-            np.ones(n_samples, bool) if rows[spec.name] is None else rows[spec.name]
-            for spec in active
-        ])
+        present = np.column_stack([_row_mask(rows[spec.name], n_samples) for spec in active])
         return _fit_exponents(
             [lp[scored] for lp in oof], y_encoded[scored],
-            log_prior if self.prior_correction else None,
+            _log_prior(self.class_prior_, self.proba_floor) if self.prior_correction else None,
             present=present[scored],
             sample_weight=None if sample_weight is None else sample_weight[scored],
         )
@@ -376,7 +372,7 @@ class ProductOfExpertsClassifier(
         _, rows = _expert_rows(X, plan, getattr(self, "feature_names_in_", None),
                                self.missing_modality)
         specs = {spec.name: spec for spec in plan}
-        log_prior = np.log(np.maximum(self.class_prior_, self.proba_floor))
+        log_prior = _log_prior(self.class_prior_, self.proba_floor)
         used = [k for k, w in enumerate(self.weights_) if all_experts or w > 0]
         names = [self.expert_names_[k] for k in used]
         log_probas = [
@@ -385,17 +381,15 @@ class ProductOfExpertsClassifier(
                               log_prior=log_prior)
             for n in names
         ]
-        present = np.ones((X.shape[0], len(used)), dtype=bool)
-        for j, n in enumerate(names):
-            if rows[n] is not None:
-                present[:, j] = rows[n]
+        present = np.column_stack([_row_mask(rows[n], X.shape[0]) for n in names]) if names \
+            else np.ones((X.shape[0], 0), dtype=bool)
         return log_probas, self.weights_[used], present
 
     def _product(self, X, keep_terms=False):
         """(unnormalised log-product, expert terms, prior term, expert names)."""
         log_probas, weights, present = self._experts_log_proba(X, all_experts=keep_terms)
         names = [n for n, w in zip(self.expert_names_, self.weights_) if keep_terms or w > 0]
-        log_prior = np.log(np.maximum(self.class_prior_, self.proba_floor))
+        log_prior = _log_prior(self.class_prior_, self.proba_floor)
         if not log_probas:  # learned weights may all be 0: the prior is the model
             joint = np.tile(log_prior, (present.shape[0], 1))
             return joint, [], joint.copy(), names

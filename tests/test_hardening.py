@@ -244,3 +244,33 @@ def test_skops_on_a_torch_model_says_to_use_pickle_and_pickle_works(which, tmp_p
         sio.dump(model, tmp_path / "model.skops")
     restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_allclose(restored.predict_proba(X_use), model.predict_proba(X_use))
+
+
+def test_learned_weights_and_the_analyzer_take_a_class_absent_from_one_modality():
+    """The combination: the rule of a full fit holds in every fold too, with zero weights."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+
+    from skpoe import ModalityDependencyAnalyzer
+
+    X, y = make_table(n_samples=600, seed=5)
+    X = X.copy()
+    X.loc[y == "uncertain", CLIN] = np.nan  # clinical is absent from every "uncertain" row
+    weight = pd.Series(np.where(y == "benign", 0.0, 1.0))  # and "benign" has no weight
+    with pytest.warns(UserWarning, match="Expert 'clinical' has no training row"):
+        model = lr_product(missing_modality="drop", prior_correction=True, weights="learn",
+                           cv=3).fit(X, pd.Series(y), sample_weight=weight)
+    X_test, y_test = make_table(n_samples=600, seed=6)
+    predicted = model.predict(X_test)
+    assert (predicted != "benign").all()
+    assert np.mean(predicted[y_test == "uncertain"] == "uncertain") > 0.6
+    # among weighted rows with clinical present all are "malignant": nothing to add
+    assert np.isfinite(model.weights_).all() and model.weights_[0] > 0.5
+    analyzer = ModalityDependencyAnalyzer(
+        [("image", LogisticRegression(), IMG),
+         ("clinical", make_pipeline(SimpleImputer(), LogisticRegression()), CLIN)],
+        missing_modality="drop", cv=3, random_state=0,
+    ).fit(X, y)
+    clinical = analyzer.dependencies_.loc["clinical"]
+    assert clinical["n_rows"] == (y != "uncertain").sum()
+    assert clinical["dependency"] > 0.05  # it informs on the classes it saw

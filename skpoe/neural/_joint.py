@@ -14,7 +14,8 @@ from skorch import NeuralNet
 from torch import nn
 
 from .._base import INTER, _ExpertsComposition, _ExpertSpec, _LogProbaClassifierMixin
-from .._presence import _expert_rows
+from .._combine import _log_prior
+from .._presence import _expert_rows, _row_mask
 from .._validation import _check_X, _encode_y
 from ._modules import MLP, _JointModule, _ProductLoss
 from ._training import (
@@ -281,10 +282,7 @@ class JointProductOfExpertsClassifier(
         _, rows = _expert_rows(X, plan, feature_names, self.missing_modality,
                                accepts_nan=_takes_no_nan)
         active = [spec for spec in plan if not spec.dropped]
-        present = np.column_stack([
-            np.ones(X.shape[0], bool) if rows[spec.name] is None else rows[spec.name]
-            for spec in active
-        ])
+        present = np.column_stack([_row_mask(rows[spec.name], X.shape[0]) for spec in active])
         union = plan[-1].columns
         try:
             x = _as_float32(np.asarray(_safe_indexing(X, union, axis=1), dtype=np.float32))
@@ -316,7 +314,7 @@ class JointProductOfExpertsClassifier(
         n_classes = len(self.classes_)
         _check_device(self.device)
         counts = np.bincount(y_encoded, minlength=n_classes)
-        log_prior = np.log(np.maximum(counts / counts.sum(), 1e-12))
+        log_prior = _log_prior(counts / counts.sum(), 1e-12)
         weight = None
         if self.class_weight is not None:
             weight = torch.as_tensor(compute_class_weight(
