@@ -3,7 +3,9 @@
 1. Groupings: six columns in three true pairs; the label depends on the product
    within each pair only (interactions inside true groups, none across). Candidate
    groupings: the true pairs, pairs that mix the true groups, every column alone,
-   and one modality. Target: the true grouping ranks first in >= 90% of 20 seeds.
+   and one modality. Target: the true grouping ranks first in >= 90% of 20 seeds. The
+   ranking puts the groupings not measurably worse than the lowest log-loss first,
+   finest first (the recommended grouping); the lowest log-loss alone is shown beside.
 2. Bias: three equally informative modalities carrying independent evidence. A
    logistic regression on every column uses each in proportion to its information
    (target: every bias ratio in 0.7-1.4); the same model fitted without modality
@@ -49,7 +51,7 @@ def _grouping_seed(seed, n):
         result = compare_groupings({"true pairs": TRUE, "mixed pairs": MIXED}, X, y,
                                    include=("singletons", "all"), random_state=seed)
     table = result.table_
-    return {"seed": seed, "first": table.index[0], "recommended": result.recommended_,
+    return {"seed": seed, "first": table.index[0], "lowest": table["log_loss"].idxmin(),
             "true - next best": (table.loc["true pairs", "log_loss"]
                                  - table.drop(index="true pairs")["log_loss"].min())}
 
@@ -108,16 +110,22 @@ def main(argv=None):
     n = 300 if args.quick else 1000
     groupings = pd.DataFrame(Parallel(n_jobs=args.n_jobs)(
         delayed(_grouping_seed)(1000 + s, n) for s in range(seeds)))
-    ranking = pd.DataFrame([{
-        "criterion": what,
-        "true grouping chosen": f"{(groupings[column] == 'true pairs').sum()}/{seeds}",
-        "target": ">= 90%",
-        "met": "yes" if (groupings[column] == "true pairs").sum() >= 0.9 * seeds else "NO",
-        "chosen instead (most often)": (groupings.loc[groupings[column] != "true pairs",
-                                                      column].mode().tolist() or ["-"])[0],
-        "mean log-loss, true - next best": groupings["true - next best"].mean(),
-    } for what, column in (("recommended_ (finest not worse)", "recommended"),
-                           ("lowest log-loss", "first"))])
+    def chosen(column, targeted):
+        hits = int((groupings[column] == "true pairs").sum())
+        return {
+            "true grouping chosen": f"{hits}/{seeds}",
+            "target": ">= 90%" if targeted else "-",
+            "met": ("yes" if hits >= 0.9 * seeds else "NO") if targeted else "-",
+            "chosen instead (most often)": (groupings.loc[groupings[column] != "true pairs",
+                                                          column].mode().tolist() or ["-"])[0],
+        }
+
+    ranking = pd.DataFrame([
+        {"criterion": "ranked first (table_ order; = recommended_)", **chosen("first", True)},
+        {"criterion": "lowest log-loss alone (shown, not the ranking)",
+         **chosen("lowest", False)},
+    ])
+    ranking["mean log-loss, true - next best"] = groupings["true - next best"].mean()
     bias = pd.DataFrame(Parallel(n_jobs=args.n_jobs)(
         delayed(_bias_seed)(2000 + s, n) for s in range(seeds)))
     values = bias.drop(columns="seed")

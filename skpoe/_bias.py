@@ -185,7 +185,8 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
         The intra expert when ``analyzer`` is None; default a scaled logistic
         regression.
     cv : int or splitter, default=5
-        Folds of the new analyzer.
+        Folds of the new analyzer (an int is repeated twice, the analyzer's
+        default ``n_repeats``).
     n_jobs : int, default=None
         Parallel permutations (results do not depend on it).
     random_state : int, RandomState instance or None, default=None

@@ -69,8 +69,8 @@ def _groupings(args):
         X, include, title = table[used], tuple(args.include or ()), str(args.data)
     out = _check_output(args.output)
     result = compare_groupings(candidates, X, y, include=include, cv=args.cv,
-                               n_jobs=args.n_jobs, random_state=args.random_state,
-                               verbose=args.verbose)
+                               n_repeats=args.repeats, n_jobs=args.n_jobs,
+                               random_state=args.random_state, verbose=args.verbose)
     report = f"Data: {title}: {X.shape[0]} rows\n\n{result.summary()}"
     print(report)
     (out / "groupings.txt").write_text(report + "\n")
@@ -109,7 +109,7 @@ def _bias(args):
     reports = []
     for name, model in models.items():
         bias = modality_bias(model, X_test, y_test, modalities, n_repeats=args.n_repeats,
-                             random_state=args.random_state, n_jobs=args.n_jobs)
+                             cv=args.cv, random_state=args.random_state, n_jobs=args.n_jobs)
         reports.append(f"== {name} ==\n{bias.summary()}")
         bias.table_.to_csv(out / f"bias_{name.replace(' ', '_')}.csv")
     report = f"Data: {title}; bias measured on {where}\n\n" + "\n\n".join(reports)
@@ -159,7 +159,8 @@ class _OnColumns:
 
 def _common(parser):
     parser.add_argument("--target", help="name of the label column")
-    parser.add_argument("--cv", type=int, default=5, help="number of folds (default 5)")
+    parser.add_argument("--cv", type=int, default=5,
+                        help="number of folds of the analysis (default 5, repeated twice)")
     parser.add_argument("--random-state", type=int, default=0,
                         help="seed of the folds and permutations (default 0)")
     parser.add_argument("--n-jobs", type=int, default=None,
@@ -189,6 +190,9 @@ def _add_parsers(sub):
     groupings.add_argument("--include", nargs="*", choices=["singletons", "all"],
                            help="reference groupings: every column alone, one modality")
     _common(groupings)
+    groupings.add_argument("--repeats", type=int, default=2,
+                           help="repeats of the cross-validation, each on a new shuffle "
+                           "(default 2)")
     groupings.add_argument("--verbose", type=int, default=1, help="progress (default 1)")
     groupings.add_argument("--output", default="skpoe-output",
                            help="folder for groupings.txt and groupings.csv")

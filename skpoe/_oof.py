@@ -14,32 +14,40 @@ import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, check_random_state
 
 from ._combine import _log_prior
 from ._experts import _expert_log_proba, _fit_expert
 from ._modalities import _as_column_key
 
 
-def _make_splits(cv, y, groups=None, random_state=None):
+def _make_splits(cv, y, groups=None, random_state=None, n_repeats=1):
     """``cv`` -> list of (train, test) index arrays.
 
     An int gives ``StratifiedKFold(cv)``, or ``StratifiedGroupKFold(cv)`` when
     ``groups`` are given; both are shuffled, seeded by ``random_state``, when it is
-    not None (an int or a RandomState), and in data order otherwise. Any
-    scikit-learn splitter or iterable of splits is used as it is.
+    not None (an int or a RandomState), and in data order otherwise. With
+    ``n_repeats > 1`` the int's splitter runs ``n_repeats`` times, each repeat
+    shuffled with its own seed drawn from ``random_state`` (repeats must differ,
+    so they are shuffled even when it is None). Any scikit-learn splitter or
+    iterable of splits is used as it is, and ``n_repeats`` does not apply to it.
     """
-    if isinstance(cv, Integral):
-        shuffle = random_state is not None
-        seed = random_state if shuffle else None
-        if groups is not None:
-            splitter = StratifiedGroupKFold(cv, shuffle=shuffle, random_state=seed)
-        else:
-            splitter = StratifiedKFold(cv, shuffle=shuffle, random_state=seed)
-    else:
+    X_dummy = np.zeros((len(y), 1))
+    if not isinstance(cv, Integral):
         splitter = check_cv(cv, y, classifier=True)
-    return [(np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(np.zeros((len(y), 1)),
-                                                                          y, groups)]
+        return [(np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(X_dummy, y, groups)]
+    kind = StratifiedKFold if groups is None else StratifiedGroupKFold
+    if n_repeats == 1:
+        shuffle = random_state is not None
+        seeds = [random_state if shuffle else None]
+    else:
+        shuffle = True
+        seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_repeats)
+    return [
+        (np.asarray(tr), np.asarray(te))
+        for seed in seeds
+        for tr, te in kind(cv, shuffle=shuffle, random_state=seed).split(X_dummy, y, groups)
+    ]
 
 
 def _permute_block(X_sub, positions, rng):

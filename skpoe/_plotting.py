@@ -63,20 +63,25 @@ def _plot_groupings(comparison, ax=None):
     n_folds = len(next(iter(comparison.analyzers_.values())).folds_)
     positions = np.arange(len(table))[::-1]
     colors = ["tab:green" if i == 0 else ("tab:red" if worse else "tab:gray")
-              for i, worse in enumerate(table["worse_than_best"])]
+              for i, worse in enumerate(table["worse_than_best"])]  # row 0: recommended
     ax.barh(positions, table["loss_vs_best"], xerr=_t_cutoff(n_folds) * table["se"],
             color=colors, edgecolor="black", capsize=3)
-    ax.plot([0], [positions[0]], marker="D", color="tab:green", markersize=8)  # the best
+    lowest = positions[int(np.argmin(table["log_loss"].to_numpy()))]
+    ax.plot([0], [lowest], marker="D", color="black", markersize=7, linestyle="none",
+            label="lowest log-loss")
     ax.set_yticks(positions, [f"{g} ({n})" for g, n in zip(table.index,
                                                             table["n_modalities"])])
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("log-loss above the best grouping (nats; lower is better)")
-    ax.set_title("Groupings of columns into modalities")
+    ax.set_xlabel("log-loss above the lowest (nats); (n) = modalities")
+    ax.set_title("Groupings of columns into modalities, recommended on top")
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color="tab:green", label="best"),
+    ax.legend(handles=[Patch(color="tab:green", label="recommended (finest not worse)"),
                        Patch(color="tab:red", label="measurably worse"),
-                       Patch(color="tab:gray", label="not distinguishable")],
+                       Patch(color="tab:gray", label="not distinguishable"),
+                       Line2D([], [], marker="D", color="black", linestyle="none",
+                              label="lowest log-loss")],
               loc="lower right", fontsize="small")
     fig.tight_layout()
     return fig

@@ -7,9 +7,16 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from scipy.stats import t  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.model_selection import GroupKFold, RepeatedStratifiedKFold  # noqa: E402
+from sklearn.model_selection import (  # noqa: E402
+    GroupKFold,
+    KFold,
+    RepeatedStratifiedKFold,
+    StratifiedKFold,
+)
+from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
 
 from skpoe import (  # noqa: E402
     ModalityDependencyAnalyzer,
@@ -105,7 +112,7 @@ def test_each_expert_is_fitted_once_per_fold_and_permutations_refit_nothing():
         [(n, CountingLogisticRegression(), c) for n, c in data.modalities.items()],
         inter_estimator=CountingLogisticRegression(), cv=4, random_state=0,
     ).fit(data.data, data.target)
-    assert CountingLogisticRegression.fits == 3 * 4 == analyzer.n_expert_fits_
+    assert CountingLogisticRegression.fits == 3 * 4 * 2 == analyzer.n_expert_fits_
     assert "inter | a permuted" in analyzer.results_.index
 
 
@@ -121,7 +128,12 @@ def test_groups_never_straddle_folds():
         train = np.setdiff1d(np.arange(300), fold.test)
         assert not set(groups[fold.test]) & set(groups[train])
         seen.append(fold.test)
-    assert np.array_equal(np.sort(np.concatenate(seen)), np.arange(300))
+    # each repeat's folds cover every row once, on a new shuffle
+    assert len(seen) == 10
+    first, second = np.concatenate(seen[:5]), np.concatenate(seen[5:])
+    assert np.array_equal(np.sort(first), np.arange(300))
+    assert np.array_equal(np.sort(second), np.arange(300))
+    assert not all(np.array_equal(a, b) for a, b in zip(seen[:5], seen[5:]))
     # a group splitter passed as cv gets the groups too
     analyzer.set_params(cv=GroupKFold(3)).fit(data.data, data.target, groups=groups)
     for fold in analyzer.folds_:
@@ -244,3 +256,30 @@ def test_parallel_analysis_equals_sequential_and_verbose_reports_progress(capfd)
     )
     pd.testing.assert_frame_equal(one.results_, two.results_)
     assert "Done" in capfd.readouterr().err
+
+
+def test_n_repeats_runs_an_int_cv_on_new_shuffles_and_leaves_splitters_alone():
+    data = make_planted_modalities("independent", n_samples=150, random_state=4)
+
+    def folds(**params):
+        analyzer = ModalityDependencyAnalyzer(
+            [(n, LogisticRegression(), c) for n, c in data.modalities.items()],
+            inter_estimator="drop", **params,
+        ).fit(data.data, data.target)
+        return analyzer, [fold.test for fold in analyzer.folds_]
+
+    analyzer, tests = folds(cv=3, n_repeats=3, random_state=0)
+    assert len(tests) == 9 and analyzer.t_cutoff_ == pytest.approx(t.ppf(0.975, 8))
+    for r in range(3):
+        assert np.array_equal(np.sort(np.concatenate(tests[3 * r:3 * r + 3])), np.arange(150))
+    assert not np.array_equal(tests[0], tests[3])
+    again = folds(cv=3, n_repeats=3, random_state=0)[1]
+    assert all(np.array_equal(a, b) for a, b in zip(tests, again))  # seeded: reproducible
+    # one repeat without a seed: StratifiedKFold in data order, as the classifier's cv
+    plain = folds(cv=3, n_repeats=1)[1]
+    expected = [te for _, te in StratifiedKFold(3).split(data.data, data.target)]
+    assert all(np.array_equal(a, b) for a, b in zip(plain, expected))
+    # a splitter is used as it is
+    assert len(folds(cv=KFold(3), n_repeats=4)[1]) == 3
+    with pytest.raises(InvalidParameterError, match="n_repeats"):
+        folds(cv=3, n_repeats=0)

@@ -20,6 +20,7 @@ def test_analyze_the_bundled_dataset_by_default(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "breast cancer (bundled" in result.stdout
     assert "Regime: intra" in result.stdout
+    assert " 10 folds," in result.stdout  # 5 folds, repeated twice
     assert "Analysis wall time" in result.stdout
     assert {p.name for p in (tmp_path / "out").iterdir()} == {
         "report.txt", "results.csv", "dependencies.csv", "dependencies.png"
@@ -54,9 +55,10 @@ def test_analyze_a_parquet_table(csv, tmp_path):
     parquet = tmp_path / "data.parquet"
     pd.read_csv(csv).to_parquet(parquet)
     result = run("analyze", str(parquet), "--target", "label", "--modality", "a=img_a,age",
-                 "--cv", "3", "--output", str(tmp_path / "out"))
+                 "--cv", "3", "--repeats", "1", "--output", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert "a (2 columns)" in result.stdout
+    assert " 3 folds," in result.stdout  # one repeat of 3 folds (the default: two)
 
 
 def test_analyze_a_user_table_with_glob_patterns_and_groups(csv, tmp_path):
@@ -152,7 +154,7 @@ def test_a_pattern_that_matches_the_target_leaves_it_out_and_says_so(csv, tmp_pa
 
 def test_help_lists_every_option_with_an_example():
     text = " ".join(run("analyze", "--help").stdout.split())
-    for option in ("--target", "--modality", "--groups", "--missing-modality", "--cv",
+    for option in ("--target", "--modality", "--groups", "--missing-modality", "--cv", "--repeats",
                    "--random-state", "--n-jobs", "--verbose", "--output"):
         assert option in text
     assert "examples: skpoe analyze" in text
@@ -177,6 +179,7 @@ def test_groupings_on_a_user_table(csv, tmp_path):
     (["groupings", "{csv}", "--target", "label", "--grouping", "g:a=age",
       "--grouping", "g:b=img_a"], "grouping 'g' is given twice"),
     (["groupings", "--grouping", "g:a=age"], "given without a data file"),
+    (["analyze", "--repeats", "0"], "--repeats must be at least 1"),
     (["bias", "{csv}", "--target", "label", "--modality", "a=age", "--model", "nope.pkl"],
      "model file not found"),
 ])

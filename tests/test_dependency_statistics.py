@@ -78,7 +78,8 @@ def test_fitted_counts_agree_with_the_cutoff(noise_analysis):
     finite = deps["se"].notna()
     expected = deps.loc[finite, "dependency"] > analyzer.t_cutoff_ * deps.loc[finite, "se"]
     assert (deps.loc[finite, "counts"] == expected).all()
-    assert "t(0.975, 4) = 2.78 SE" in analyzer.summary()
+    assert len(analyzer.folds_) == 10  # 5 folds x 2 repeats: 9 degrees of freedom
+    assert "t(0.975, 9) = 2.26 SE" in analyzer.summary()
 
 
 def test_derived_columns_have_the_right_signs_and_permute_one_block(noise_analysis):
@@ -105,7 +106,9 @@ def test_each_fold_is_calibrated_on_the_other_folds_only(noise_analysis):
         for f in analyzer.folds_
     ]
     for k, fold in enumerate(analyzer.folds_):
-        expected = np.mean([w for j, w in enumerate(per_fold) if j != k], axis=0)
+        # the other folds of its own repeat: another repeat's folds share its test rows
+        expected = np.mean([w for j, w in enumerate(per_fold) if j != k and j // 5 == k // 5],
+                           axis=0)
         np.testing.assert_allclose(fold.calibration[model], expected, rtol=1e-6)
         # and never its own rows: its own fit differs from what it gets
         assert not np.allclose(fold.calibration[model], per_fold[k])
@@ -180,7 +183,7 @@ def test_other_inter_experts_get_the_product_of_per_modality_clones():
     assert analyzer.inter_baseline_ == PER_MODALITY
     fold = analyzer.folds_[0]
     assert {"additive baseline: a", "additive baseline: b"} <= set(fold.log_proba)
-    assert analyzer.n_expert_fits_ == 3 * (2 + 1 + 2)
+    assert analyzer.n_expert_fits_ == 3 * 2 * (2 + 1 + 2)  # 3 folds x 2 repeats
     scores = analyzer.fold_scores_.pivot(index="fold", columns="model", values="log_loss")
     expected = (scores["additive baseline (calibrated)"] - scores["inter (calibrated)"]).mean()
     assert analyzer.dependencies_.loc["inter", "dependency"] == pytest.approx(expected)

@@ -35,8 +35,15 @@ def test_the_true_grouping_is_recommended_and_wrong_ones_are_worse(planted):
     assert result.recommended_ == "true pairs"
     assert table.loc["mixed pairs", "worse_than_best"]
     assert table.loc["singletons", "worse_than_best"]
-    assert list(table["log_loss"]) == sorted(table["log_loss"])
-    assert table["loss_vs_best"].iloc[0] == 0.0
+    # ranked: supported groupings first, finest first; then the worse ones by log-loss
+    assert table.index[0] == result.recommended_
+    worse = table["worse_than_best"].to_numpy()
+    assert not worse[0] and list(worse) == sorted(worse)
+    supported = table[~table["worse_than_best"]]
+    assert list(supported["n_modalities"]) == sorted(supported["n_modalities"], reverse=True)
+    assert list(table[worse]["log_loss"]) == sorted(table[worse]["log_loss"])
+    assert table["loss_vs_best"].min() == 0.0
+    assert table.loc[table["log_loss"].idxmin(), "loss_vs_best"] == 0.0
     assert "additive model over the grouping" in result.score_
     assert "Recommended: 'true pairs'" in result.summary()
 
@@ -46,8 +53,9 @@ def test_every_grouping_is_analysed_on_the_same_folds_in_one_job_list(planted):
     tests = [[fold.test for fold in a.folds_] for a in result.analyzers_.values()]
     for other in tests[1:]:
         assert all(np.array_equal(a, b) for a, b in zip(tests[0], other))
-    # per grouping: intra experts + inter + its additive baseline, on 5 folds
-    expected = sum(len(a._intra_names) + 2 for a in result.analyzers_.values()) * 5
+    # per grouping: intra experts + inter + its additive baseline, on 5 folds x 2 repeats
+    assert all(len(folds) == 10 for folds in tests)
+    expected = sum(len(a._intra_names) + 2 for a in result.analyzers_.values()) * 10
     assert result.n_expert_fits_ == expected
 
 

@@ -2,11 +2,16 @@
 Modality bias of two models, and which columns form a modality
 ===============================================================
 
-First, a planted study: an *image* modality and a *clinical* one are two noisy
-copies of one latent signal, the image the sharper copy. Early fusion (boosted
-trees on every column) latches onto the image and ignores the clinical columns
-(bias ratios well above 1 and near 0); the product of one expert per modality
-uses both, with ratios closer to 1, and a lower log-loss.
+First, a planted study: an *image* modality and a *clinical* one carry equal,
+independent evidence about the label. The image's sits in one strong column
+(beside three noise columns); the clinical evidence is spread thinly over 30
+columns. Early fusion (boosted trees on every column) latches onto the column a
+single split can use: 81% of its reliance falls on the image against 52% of the
+information (bias ratios 1.55 and 0.40), and it under-uses the clinical columns.
+The product of one logistic expert per modality uses both in proportion (ratios
+0.99 and 1.01) and has a far lower log-loss (0.21 against 0.35 nats). Over other
+seeds of this design: early fusion 1.45-1.6 against 0.4-0.55, the product
+0.85-1.17.
 
 Then, on the bundled breast-cancer data (mean / error / worst views of the
 same ten measurements of cell nuclei), how much does each model lean on each
@@ -38,16 +43,18 @@ from skpoe.datasets import load_breast_cancer_modalities, load_digits_modalities
 
 QUICK = bool(os.environ.get("SKPOE_DOCS_QUICK"))
 rng = np.random.default_rng(0)
-n = 3000
+n, k = 3000, 30
 y = rng.integers(0, 2, n)
-signal = (2 * y - 1) + 0.8 * rng.normal(size=n)  # one latent signal of the label
+sign = (2 * y - 1)[:, None]
 X = pd.DataFrame(
-    np.hstack([signal[:, None] + 0.3 * rng.normal(size=(n, 4)),    # image: sharp copy
-               signal[:, None] + 1.0 * rng.normal(size=(n, 4))]),  # clinical: noisier
-    columns=[f"img_{j}" for j in range(4)] + [f"clin_{j}" for j in range(4)],
+    np.hstack([
+        np.hstack([sign, np.zeros((n, 3))]) + rng.normal(size=(n, 4)),  # image: one strong column
+        sign / np.sqrt(k) + rng.normal(size=(n, k)),  # clinical: the same evidence, spread thin
+    ]),
+    columns=[f"img_{j}" for j in range(4)] + [f"clin_{j}" for j in range(k)],
 )
 planted = {"image": [f"img_{j}" for j in range(4)],
-           "clinical": [f"clin_{j}" for j in range(4)]}
+           "clinical": [f"clin_{j}" for j in range(k)]}
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.5, random_state=0)
 models = {
     "early fusion": HistGradientBoostingClassifier(random_state=0),
