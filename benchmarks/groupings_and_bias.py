@@ -17,7 +17,7 @@
    although the model is right, because permutation reliance counts what ``c``
    adds *given* the others, which shrinks more than its information alone.
 
-    python benchmarks/groupings_and_bias.py            # 20 seeds (~3 min on 2 cores)
+    python benchmarks/groupings_and_bias.py            # 20 seeds (~8 min on 2 cores)
     python benchmarks/groupings_and_bias.py --quick    # CI smoke test: 1 seed
 """
 

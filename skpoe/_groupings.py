@@ -123,7 +123,7 @@ class GroupingComparison(_HtmlReport):
         fit as well, with more combinations to learn; the lowest log-loss alone
         often falls on a coarser grouping by noise (on planted pairs,
         ``benchmarks/groupings_and_bias.py``: the finest supported grouping is
-        the true one in 19 of 20 seeds, the lowest log-loss in 15).
+        the true one in 20 of 20 seeds, the lowest log-loss in 16).
     analyzers_ : dict of str to ModalityDependencyAnalyzer
         The fitted analysis of each grouping (all on the same folds).
     n_expert_fits_ : int

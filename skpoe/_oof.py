@@ -38,8 +38,7 @@ def _make_splits(cv, y, groups=None, random_state=None, n_repeats=1):
         return [(np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(X_dummy, y, groups)]
     kind = StratifiedKFold if groups is None else StratifiedGroupKFold
     if n_repeats == 1:
-        shuffle = random_state is not None
-        seeds = [random_state if shuffle else None]
+        shuffle, seeds = random_state is not None, [random_state]
     else:
         shuffle = True
         seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_repeats)

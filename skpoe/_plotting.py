@@ -67,8 +67,7 @@ def _plot_groupings(comparison, ax=None):
     ax.barh(positions, table["loss_vs_best"], xerr=_t_cutoff(n_folds) * table["se"],
             color=colors, edgecolor="black", capsize=3)
     lowest = positions[int(np.argmin(table["log_loss"].to_numpy()))]
-    ax.plot([0], [lowest], marker="D", color="black", markersize=7, linestyle="none",
-            label="lowest log-loss")
+    ax.plot([0], [lowest], marker="D", color="black", markersize=7, linestyle="none")
     ax.set_yticks(positions, [f"{g} ({n})" for g, n in zip(table.index,
                                                             table["n_modalities"])])
     ax.axvline(0, color="black", linewidth=0.8)

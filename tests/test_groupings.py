@@ -93,6 +93,14 @@ def test_bad_groupings_are_named(groupings, match):
         compare_groupings(groupings, data.data, data.target, cv=3)
 
 
+@pytest.mark.parametrize("n_repeats", [0, 1.5, "2"])
+def test_bad_n_repeats_is_named(n_repeats):
+    data = make_planted_modalities("independent", n_samples=100, random_state=2)
+    with pytest.raises(ValueError, match=r"n_repeats must be an int >= 1; got"):
+        compare_groupings({"ab": data.modalities}, data.data, data.target, cv=3,
+                          n_repeats=n_repeats)
+
+
 def test_report_views(planted):
     import matplotlib
 
