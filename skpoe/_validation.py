@@ -1,6 +1,7 @@
 """Input checks that name the culprit: X, y, and a scan for NaN and infinity."""
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils import check_array
 from sklearn.utils.multiclass import type_of_target
@@ -37,13 +38,36 @@ def _check_X(estimator, X, *, reset):
         n_samples, n_features = X.shape
         if n_samples < 1:
             raise ValueError(
-            f"Found X with 0 sample(s) (shape={X.shape}); at least 1 is required."
-        )
+                f"Found X with 0 sample(s) (shape={X.shape}); at least 1 is required."
+            )
         if n_features < 1:
             raise ValueError(
                 f"Found X with 0 feature(s) (shape={X.shape}); at least 1 is required."
             )
     validate_data(estimator, X, reset=reset, skip_check_array=True)
+    return _nullable_as_float(X) if _is_dataframe(X) else X
+
+
+def _nullable_as_float(X):
+    """X with its pandas nullable and Arrow numeric columns as float64, ``pd.NA`` as NaN.
+
+    ``Int64``, ``Float64``, ``boolean`` and ``double[pyarrow]`` columns (what
+    ``read_parquet`` and ``convert_dtypes()`` give) hold ``pd.NA``, which NumPy
+    sees as an object, not as NaN: converted here, once, every later step (the
+    presence rule, the experts, the joint net) sees one kind of missing value.
+    Returns X itself when no column needs it, and a new frame otherwise, so the
+    caller's frame is never changed.
+    """
+    convert = [
+        j for j, dtype in enumerate(X.dtypes)
+        if isinstance(dtype, pd.api.extensions.ExtensionDtype)
+        and (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
+    ]
+    if not convert:
+        return X
+    X = X.copy(deep=False)
+    for j in convert:
+        X.isetitem(j, X.iloc[:, j].to_numpy(dtype=np.float64, na_value=np.nan))
     return X
 
 
@@ -82,8 +106,6 @@ def _encode_y(estimator, y, n_samples):
 
 def _check_label_types(y):
     """Refuse None and labels of mixed types (strings with numbers), naming a sample."""
-    import pandas as pd
-
     values = np.asarray(y)
     if values.dtype != object or not values.size:
         return  # numbers, or strings of one numpy dtype: nothing to mix
