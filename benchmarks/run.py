@@ -15,7 +15,13 @@ Tables:
 3. peak memory (tracemalloc) of fit and predict per byte of X, ours and by hand;
 4. n_jobs=2 against n_jobs=1, the experts' own threads pinned to one;
 5. combine_log_proba throughput against a plain NumPy product;
-6. the three cost ratios the package promises, each ours / the alternative on the
+6. threads: HistGradientBoosting's fit on one thread against every core, alone
+   and beside a CPU-bound process that holds every core (started and stopped
+   here), by input size, the measurement behind skpoe's thread rule; and the
+   README's main job and a 20,000-row analysis, wall time alone and beside the
+   busy process, with skpoe's thread rule and without it (every fit on every
+   core, as before the rule), at n_jobs=1 and 2, each in a fresh process;
+7. the three cost ratios the package promises, each ours / the alternative on the
    same experts, input type and folds (warm-up, then the median of repeats, with
    min and max; worker processes single-threaded): learned weights against
    StackingClassifier (inter expert included, same cv), the plain product's fit
@@ -24,9 +30,14 @@ Tables:
 """
 
 import argparse
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -306,6 +317,145 @@ def ratios_table(quick):
     return table.set_index(["what", "n_jobs"])
 
 
+# The thread variables that would pin every pool: removed from the children's
+# environment, so that each measures the libraries' defaults and skpoe's own rule.
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+_BUSY = """
+import numpy as np
+a = np.random.default_rng(0).random((1200, 1200))
+while True:
+    a @ a
+"""
+_HGB_FIT = """
+import sys, time
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import threadpool_limits
+n, p, threads = (int(a) for a in sys.argv[1:4])
+rng = np.random.default_rng(0)
+X = rng.normal(size=(n, p))
+y = (X[:, 0] + rng.normal(size=n) > 0).astype(int)
+model = HistGradientBoostingClassifier(max_iter=100, early_stopping=False, random_state=0)
+with threadpool_limits(threads):
+    start = time.perf_counter()
+    model.fit(X, y)
+print(time.perf_counter() - start)
+"""
+_ANALYZE = """
+import sys, time
+import skpoe._threads
+skpoe._threads._MIN_CELLS_FOR_THREADS = int(sys.argv[1])  # 0: every fit on every core
+from skpoe._cli import main
+start = time.perf_counter()
+code = main(sys.argv[2:])
+print(time.perf_counter() - start)
+sys.exit(code)
+"""
+
+
+def _child_env():
+    return {k: v for k, v in os.environ.items() if k not in _THREAD_VARS}
+
+
+@contextmanager
+def _busy_machine(busy):
+    """A CPU-bound process on every core (BLAS matrix products) while the block runs."""
+    if not busy:
+        yield
+        return
+    env = {**_child_env(), "OPENBLAS_NUM_THREADS": str(os.cpu_count()),
+           "OMP_NUM_THREADS": str(os.cpu_count())}
+    process = subprocess.Popen([sys.executable, "-c", _BUSY], env=env)
+    try:
+        time.sleep(1.0)  # let it take the cores
+        yield
+    finally:
+        process.kill()
+        process.wait()
+
+
+def _child_seconds(script, *args, timeout=1800):
+    """Seconds the child reports; ``timeout`` itself when it is stopped there (a bound)."""
+    try:
+        result = subprocess.run([sys.executable, "-c", script, *map(str, args)],
+                                env=_child_env(), capture_output=True, text=True,
+                                timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return float(timeout)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-2000:])
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def threads_table(quick):
+    """HistGradientBoosting fit seconds on 1 thread and on every core, alone and busy."""
+    cores = os.cpu_count()
+    sizes = [(569, 30), (5000, 50)] if quick else [
+        (569, 30), (1000, 30), (1000, 60), (2000, 50), (5000, 100), (16000, 150),
+        (16000, 400)]
+    rows = []
+    for busy in (False, True):
+        with _busy_machine(busy):
+            for n, p in sizes:
+                one = _child_seconds(_HGB_FIT, n, p, 1)
+                every = _child_seconds(_HGB_FIT, n, p, cores)
+                rows.append({"machine": "busy" if busy else "alone", "rows": n, "columns": p,
+                             "cells": n * p, "1 thread s": one, f"{cores} threads s": every,
+                             "ratio": every / one})
+    return pd.DataFrame(rows)
+
+
+def _wide_csv(folder, n_rows=20000, n_columns=150, seed=0):
+    """A 3-modality table with signal in each modality, as a CSV for the command line."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_rows, n_columns))
+    width = n_columns // 3
+    logit = X[:, 0] + X[:, width] + X[:, 2 * width] + 0.5 * X[:, 1] * X[:, width + 1]
+    frame = pd.DataFrame(X, columns=[f"{'abc'[j // width]}_{j}" for j in range(n_columns)])
+    frame["label"] = (rng.uniform(size=n_rows) < 1 / (1 + np.exp(-logit))).astype(int)
+    path = Path(folder) / "wide.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def busy_table(quick):
+    """Analysis wall time alone and beside a busy process, with and without the rule."""
+    from skpoe import _threads
+
+    rule = _threads._MIN_CELLS_FOR_THREADS
+    with tempfile.TemporaryDirectory() as folder:
+        out = ["--output", str(Path(folder) / "out"), "--verbose", "0"]
+        main_job = ["analyze", *out] + (["--cv", "2", "--repeats", "1"] if quick else [])
+        wide = _wide_csv(folder, *((2000, 30) if quick else (20000, 150)))
+        wide_job = ["analyze", str(wide), "--target", "label", "--modality", "a=a_*",
+                    "--modality", "b=b_*", "--modality", "c=c_*", "--repeats", "1", *out]
+        cases = [("main job", main_job, 1, busy) for busy in (False, True)]
+        cases += [("20,000-row" if not quick else "2,000-row", wide_job, n_jobs, False)
+                  for n_jobs in (1, 2)]
+        rows = []
+        for label, job, n_jobs, busy in cases:
+            with _busy_machine(busy):
+                # without the rule beside a busy process: minutes; stopped at 300 s (a
+                # lower bound, marked) and skipped when quick
+                before = (np.nan if quick and busy else
+                          _child_seconds(_ANALYZE, 0, *job, "--n-jobs", n_jobs,
+                                         timeout=300 if busy else 1800))
+                after = _child_seconds(_ANALYZE, rule, *job, "--n-jobs", n_jobs)
+            rows.append({"analysis": label, "n_jobs": n_jobs,
+                         "machine": "busy" if busy else "alone",
+                         "before s (every fit on every core)": before,
+                         "before stopped at 300 s": busy and before >= 300,
+                         "after s (skpoe's rule)": after, "ratio after/before": after / before})
+    table = pd.DataFrame(rows)
+    alone = table[(table["analysis"] == "main job") & (table["machine"] == "alone")]
+    busy = table[(table["analysis"] == "main job") & (table["machine"] == "busy")]
+    table["after / main job alone"] = np.nan
+    table.loc[busy.index, "after / main job alone"] = (
+        busy["after s (skpoe's rule)"].to_numpy() / alone["after s (skpoe's rule)"].to_numpy())
+    return table
+
+
 def _plain_numpy_product(log_probas):
     joint = np.sum(log_probas, axis=0)
     return joint - logsumexp(joint, axis=1, keepdims=True)
@@ -340,6 +490,11 @@ TARGETS = {
                 "experts are gradient boosting with one thread each.",
     "combine": "combine_log_proba validates its input; its throughput is reported against "
                "a plain NumPy product (ratio near 1 is the target).",
+    "threads": "the measurement behind the rule: a second thread pays only on large "
+               "inputs alone, and costs at every size beside a busy process.",
+    "busy": "the main job beside a busy process <= 3x its time alone; alone and for the "
+            "20,000-row table (n_jobs=1 and 2) not slower than without the rule (ratio <= "
+            "1.1).",
     "ratios": "learned weights <= 1.1x stacking with the same experts and cv; plain fit "
               "<= 1.05x the hand-written product; predict on 1,000 rows <= 1.5x it.",
 }
@@ -358,7 +513,8 @@ def main(argv=None):
         tables["scaling_rows"], tables["scaling_modalities"] = scaling_tables(args.quick)
     for name, build in (("comparison", comparison_table), ("memory", memory_table),
                         ("parallel", parallel_table), ("combine", combine_table),
-                        ("ratios", ratios_table)):
+                        ("ratios", ratios_table), ("threads", threads_table),
+                        ("busy", busy_table)):
         if name in wanted:
             tables[name] = build(args.quick)
     with pd.option_context("display.width", 220, "display.max_columns", 30,

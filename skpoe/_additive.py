@@ -27,14 +27,11 @@ from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
-from ._base import _ExpertSpec
+from ._base import BASELINE, _ExpertSpec
 
 INTERACTION_CST = "interaction_cst"
 LINEAR = "additive by construction"
 PER_MODALITY = "product of per-modality clones"
-
-BASELINE = "additive baseline"
-"""Name of the additive baseline in the analyzer's models and out-of-fold outputs."""
 
 _COLUMNWISE_STEPS = (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler, SimpleImputer)
 

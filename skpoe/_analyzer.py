@@ -4,18 +4,21 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from scipy.special import logsumexp
 from sklearn.base import _fit_context, clone
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._additive import BASELINE, LINEAR, _additive_baseline
-from ._base import INTER, _ExpertsComposition, _modality_of
+from ._additive import LINEAR, _additive_baseline
+from ._base import BASELINE, INTER, _ExpertsComposition, _modality_of
+from ._clusters import _warn_if_clustered
 from ._combine import _log_prior, _normalised_product
 from ._exponents import _cross_fitted, _fit_exponents
-from ._oof import _check_folds_hold_classes, _cross_fit, _make_splits
+from ._oof import _check_folds_hold_classes, _cross_fit, _make_splits, _test_class_counts
 from ._presence import _expert_rows, _row_mask
 from ._scoring import METRICS, _counts, _fold_metrics, _paired_se, _t_cutoff
+from ._threads import _thread_limited
 from ._validation import _check_floor, _check_X, _encode_y
 
 CHANCE = "chance"
@@ -167,6 +170,10 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         Column indices of each modality.
     n_expert_fits_ : int
         Number of expert fits made: experts (baselines included) times folds.
+    test_class_counts_ : ndarray of shape (n_folds, n_classes)
+        Held-out rows of each class (in the order of ``classes_``) in each test
+        fold: the events a fold's scores rest on. Fewer than 10 of a class in some
+        fold draws a warning at fit.
     n_features_in_ : int
         Number of columns of X.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -227,6 +234,7 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @_thread_limited
     def fit(self, X, y, groups=None):
         """Run the analysis: fit every expert once per fold and score every model.
 
@@ -273,17 +281,21 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
                 "expert."
             )
         _, rows = _expert_rows(X, plan, feature_names, self.missing_modality)
-        if groups is not None:
+        if groups is None:
+            _warn_if_clustered(X, modalities, rows)
+        else:
             groups = np.asarray(groups)
-            if groups.shape[0] != X.shape[0]:
-                raise ValueError(
-                    f"groups has {groups.shape[0]} entries but X has {X.shape[0]} rows."
-                )
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         if splits is None:
             splits = _make_splits(self.cv, y, groups,
                                   None if self.random_state is None else seed, self.n_repeats)
+        if len(splits) < 2:
+            raise ValueError(
+                f"cv gave {len(splits)} split(s): the analysis compares models fold by fold "
+                "(a paired standard error), which needs at least 2 folds. Pass cv=5, or "
+                "more (train, test) splits."
+            )
 
         specs, blocks, baseline = list(intra), {}, []
         self.inter_baseline_ = None
@@ -296,17 +308,19 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
                 spec.name: np.searchsorted(inter.columns, spec.columns) for spec in modalities
             }}
         _check_folds_hold_classes(splits, y, self.classes_, rows, specs)
+        test_counts = _test_class_counts(splits, y, self.classes_)
         self.modality_columns_ = {spec.name: spec.columns for spec in modalities}
         self._intra_names = [spec.name for spec in intra]
         self._baseline_names = [spec.name for spec in baseline]
         return X, y, Bunch(specs=specs, rows=rows, blocks=blocks, splits=splits, seed=seed,
-                           modality_of=_modality_of(plan))
+                           modality_of=_modality_of(plan), test_counts=test_counts)
 
     def _score_jobs(self, X, y, jobs, outputs):
         """Store the out-of-fold outputs as ``folds_``, calibrate and score every model."""
         n_classes = len(self.classes_)
         rows = jobs.rows
         self.n_expert_fits_ = len(jobs.specs) * len(jobs.splits)
+        self.test_class_counts_ = jobs.test_counts
         self.folds_ = []
         for (train, test), fold_out in zip(jobs.splits, outputs):
             counts = np.bincount(y[train], minlength=n_classes).astype(np.float64)
@@ -321,6 +335,7 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
             ))
         self._n_rows = {name: int(X.shape[0] if r is None else r.sum())
                         for name, r in rows.items()}
+        self._n_samples = X.shape[0]
         self._calibrate(y)
         self._score(y)
 
@@ -370,8 +385,8 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         n_test = len(fold.test)
         models = {}
         for model, (names, calibrated) in self._experts_of().items():
-            if not names:
-                models[model] = np.tile(fold.log_prior, (n_test, 1))
+            if not names:  # chance, normalised as every product is
+                models[model] = np.tile(fold.log_prior - logsumexp(fold.log_prior), (n_test, 1))
                 continue
             models[model] = _normalised_product(
                 [fold.log_proba[n] for n in names],

@@ -10,15 +10,23 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import _BaseComposition
 
+from ._defaults import _boosted_trees
 from ._modalities import _resolve_columns
 
 INTER = "inter"
 """Name of the inter expert in ``weights`` dicts, ``named_estimators_`` and reports."""
+
+BASELINE = "additive baseline"
+"""Name of the additive baseline in the analyzer's models and out-of-fold outputs."""
+
+PRIOR, NORMALISER = "prior", "normaliser"
+"""Names of the two non-expert terms of ``predict_contributions``."""
+
+_RESERVED = (INTER, BASELINE, PRIOR, NORMALISER)
 
 
 @dataclass
@@ -79,18 +87,6 @@ class _LogProbaClassifierMixin:
         """
         log_proba = self.predict_log_proba(X)
         return self.classes_[np.argmax(log_proba, axis=1)]
-
-
-def _default_inter_estimator():
-    # Pinned, not scikit-learn's defaults: early_stopping='auto' switches on above
-    # 10,000 rows (and an inter expert and its additive baseline must train for
-    # the same iterations), and small trees with a lower learning rate keep the
-    # additive baseline (interaction_cst) as well fitted as the free model
-    # (benchmarks/analyzer_calibration.py).
-    return HistGradientBoostingClassifier(
-        learning_rate=0.05, max_iter=300, max_leaf_nodes=8, early_stopping=False,
-        random_state=0,
-    )
 
 
 class _ExpertsComposition(_BaseComposition):
@@ -156,7 +152,7 @@ class _ExpertsComposition(_BaseComposition):
 
     def _inter_template(self):
         if self.inter_estimator is None:
-            return _default_inter_estimator()
+            return _boosted_trees()
         return self.inter_estimator
 
     def _estimator_templates(self):
@@ -192,11 +188,13 @@ class _ExpertsComposition(_BaseComposition):
                 raise TypeError(f"experts[{i}]: the expert name must be a str; got {spec[0]!r}.")
         names = [name for name, _, _ in self.experts]
         self._validate_names(names)
-        if INTER in names:
-            raise ValueError(
-                f"Expert name {INTER!r} is reserved for the inter expert (inter_estimator); "
-                "choose another modality name."
-            )
+        for name in names:
+            if name in _RESERVED or name.startswith(f"{BASELINE}:"):
+                raise ValueError(
+                    f"Expert name {name!r} is reserved: the package names its own models "
+                    f"and terms {list(_RESERVED)!r} (and '{BASELINE}: <modality>'); "
+                    "choose another modality name."
+                )
         for name, est in [(n, e) for n, e, _ in self.experts] + [
             (INTER, self._inter_template())
         ]:

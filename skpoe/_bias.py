@@ -1,22 +1,23 @@
 """Modality bias of a fitted model: its reliance on each modality against its information."""
 
 import html
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import StrOptions, validate_params
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ._analyzer import ModalityDependencyAnalyzer
+from ._defaults import _imputed_logistic
 from ._html import _HtmlReport
 from ._modalities import _resolve_columns
 from ._oof import _permute_block
+from ._threads import _thread_limited
 from ._validation import _check_X
 
 # bias ratios within this band read as "in proportion": a well-specified model on
@@ -149,8 +150,14 @@ class ModalityBias(_HtmlReport):
         return _plot_bias(self, ax=ax)
 
 
+@validate_params(
+    {"cv": ["cv_object"], "n_jobs": [Integral, None], "random_state": ["random_state"],
+     "missing_modality": [StrOptions({"error", "drop"})]},
+    prefer_skip_nested_validation=False,
+)
+@_thread_limited
 def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert=None,
-                  cv=5, n_jobs=None, random_state=None):
+                  cv=5, missing_modality="error", n_jobs=None, random_state=None):
     """How much a fitted model relies on each modality, against how much it tells.
 
     *Reliance* is the increase of the model's log-loss when a modality's columns
@@ -182,11 +189,15 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
         Source of the information; its modality names must match. ``None`` fits
         one on (X, y) with ``expert`` per modality and no inter expert.
     expert : estimator, default=None
-        The intra expert when ``analyzer`` is None; default a scaled logistic
-        regression.
+        The intra expert when ``analyzer`` is None; default a median-imputed,
+        scaled logistic regression.
     cv : int or splitter, default=5
         Folds of the new analyzer (an int is repeated twice, the analyzer's
         default ``n_repeats``).
+    missing_modality : {"error", "drop"}, default="error"
+        For the new analyzer, as in :class:`ModalityDependencyAnalyzer`: with
+        ``"drop"``, each modality's expert sees the rows where it is present. The
+        model itself is given every row, as it is.
     n_jobs : int, default=None
         Parallel permutations (results do not depend on it).
     random_state : int, RandomState instance or None, default=None
@@ -234,7 +245,23 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
             f"y holds label(s) {unknown[:3].tolist()!r} that the model never saw "
             f"(model.classes_ = {classes.tolist()!r})."
         )
-    y_codes = np.searchsorted(classes, y)
+    y_codes = pd.Index(classes).get_indexer(y)  # the model's own order, sorted or not
+    # the information first: its checks (missing values, columns) fail in seconds
+    if analyzer is None:
+        analyzer = ModalityDependencyAnalyzer(
+            [(m, clone(expert) if expert is not None else _imputed_logistic(), cols)
+             for m, cols in modalities.items()],
+            inter_estimator="drop", cv=cv, missing_modality=missing_modality,
+            random_state=random_state, n_jobs=n_jobs,
+        ).fit(X, y)
+    else:
+        check_is_fitted(analyzer, "dependencies_")
+        missing = [m for m in columns if m not in analyzer.dependencies_.index]
+        if missing:
+            raise ValueError(
+                f"the analyzer has no modality {missing[0]!r}; its modalities are "
+                f"{[m for m in analyzer.dependencies_.index if m != 'inter']!r}."
+            )
     base = _log_loss(model, X, y_codes, classes)
     jobs = [(m, r) for m in columns for r in range(n_repeats)]
     # drawn before the jobs run, so that n_jobs changes nothing
@@ -246,21 +273,6 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
     by_modality = {m: np.array([loss for (name, _), loss in zip(jobs, losses) if name == m])
                    - base for m in columns}
 
-    if analyzer is None:
-        analyzer = ModalityDependencyAnalyzer(
-            [(m, clone(expert) if expert is not None else make_pipeline(
-                StandardScaler(), LogisticRegression(max_iter=1000)), cols)
-             for m, cols in modalities.items()],
-            inter_estimator="drop", cv=cv, random_state=random_state, n_jobs=n_jobs,
-        ).fit(X, y)
-    else:
-        check_is_fitted(analyzer, "dependencies_")
-        missing = [m for m in columns if m not in analyzer.dependencies_.index]
-        if missing:
-            raise ValueError(
-                f"the analyzer has no modality {missing[0]!r}; its modalities are "
-                f"{[m for m in analyzer.dependencies_.index if m != 'inter']!r}."
-            )
     information = analyzer.dependencies_.loc[list(columns), "dependency"].to_numpy()
     reliance = np.array([by_modality[m].mean() for m in columns])
     table = pd.DataFrame({

@@ -5,13 +5,17 @@ here (reading a table, parsing modalities, checking the output) serve all three.
 """
 
 import argparse
+import csv
 import fnmatch
+import re
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
+
+from ._defaults import _imputed_logistic
 
 
 class _UsageError(Exception):
@@ -23,6 +27,23 @@ def _read_table(path):
     if table.shape[0] == 0:
         raise _UsageError(f"{path} has 0 rows (a header only?): nothing to analyse")
     return table
+
+
+def _csv_format(path):
+    """``read_csv`` options of the file: its separator, and its decimal mark.
+
+    Sniffed from its first lines, so that a semicolon-separated file (a European
+    spreadsheet, often with decimal commas) is not read as one column, its target
+    then reported unknown. Comma and '.' when nothing else fits.
+    """
+    with open(path, newline="", errors="replace") as handle:
+        sample = "".join(handle.readline() for _ in range(20))
+    try:
+        sep = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    decimal = "," if sep != "," and re.search(r"\d,\d", sample) else "."
+    return {"sep": sep, "decimal": decimal}
 
 
 def _read_file(path):
@@ -37,10 +58,8 @@ def _read_file(path):
                 raise _UsageError(
                     f"cannot read {path}: parquet needs pyarrow (pip install 'skpoe[parquet]')"
                 ) from None
-        if path.suffix.lower() in (".csv", ".txt"):
-            return pd.read_csv(path)
-        if path.suffix.lower() == ".tsv":
-            return pd.read_csv(path, sep="\t")
+        if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+            return pd.read_csv(path, **_csv_format(path))
     except _UsageError:
         raise
     except Exception as exc:  # pandas raises many types for unreadable files
@@ -152,17 +171,6 @@ def _load_data(args):
     return table[used], y, modalities, str(args.data), groups
 
 
-def _default_expert():
-    """Median imputation (NaN inside a present modality), scaling, logistic regression."""
-    from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    return make_pipeline(SimpleImputer(strategy="median"), StandardScaler(),
-                         LogisticRegression(max_iter=1000))
-
-
 def _check_output(path):
     """Create --output and prove it writable, before any computation."""
     out = Path(path)
@@ -183,7 +191,7 @@ def _analyze(args):
     X, y, modalities, title, groups = _load_data(args)
     out = _check_output(args.output)  # still before the analysis: fail in seconds
     analyzer = ModalityDependencyAnalyzer(
-        [(name, _default_expert(), cols) for name, cols in modalities.items()],
+        [(name, _imputed_logistic(), cols) for name, cols in modalities.items()],
         cv=args.cv,
         n_repeats=args.repeats,
         missing_modality=args.missing_modality,

@@ -6,12 +6,13 @@ from pathlib import Path
 
 from ._cli import (
     _check_output,
-    _default_expert,
     _parse_modalities,
     _parse_modality,
     _table_and_target,
     _UsageError,
 )
+from ._defaults import _boosted_trees, _imputed_logistic
+from ._threads import _fit_threads
 
 
 def _bundled_breast_cancer():
@@ -70,6 +71,7 @@ def _groupings(args):
     out = _check_output(args.output)
     result = compare_groupings(candidates, X, y, include=include, cv=args.cv,
                                n_repeats=args.repeats, n_jobs=args.n_jobs,
+                               missing_modality=args.missing_modality,
                                random_state=args.random_state, verbose=args.verbose)
     report = f"Data: {title}: {X.shape[0]} rows\n\n{result.summary()}"
     print(report)
@@ -99,8 +101,16 @@ def _bias(args):
         path = Path(args.model)
         if not path.exists():
             raise _UsageError(f"model file not found: {path}")
-        with path.open("rb") as handle:
-            models = {path.name: pickle.load(handle)}  # the user's own file: trusted
+        try:
+            with path.open("rb") as handle:
+                models = {path.name: pickle.load(handle)}  # the user's own file: trusted
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
+                TypeError, ValueError) as exc:
+            raise _UsageError(
+                f"--model {path}: not a readable pickle of a fitted model "
+                f"({type(exc).__name__}: {exc}). Save the model with pickle.dump(model, "
+                "file) or joblib.dump, in an environment with the same packages."
+            ) from None
         X_test, y_test = X, y
         where = "the given rows (they must be held out from the model's training)"
     else:
@@ -109,7 +119,8 @@ def _bias(args):
     reports = []
     for name, model in models.items():
         bias = modality_bias(model, X_test, y_test, modalities, n_repeats=args.n_repeats,
-                             cv=args.cv, random_state=args.random_state, n_jobs=args.n_jobs)
+                             cv=args.cv, missing_modality=args.missing_modality,
+                             random_state=args.random_state, n_jobs=args.n_jobs)
         reports.append(f"== {name} ==\n{bias.summary()}")
         bias.table_.to_csv(out / f"bias_{name.replace(' ', '_')}.csv")
     report = f"Data: {title}; bias measured on {where}\n\n" + "\n\n".join(reports)
@@ -121,16 +132,16 @@ def _bias(args):
 
 def _fit_two_models(X, y, modalities, args, train_test_split):
     """Early fusion and the product of experts, fitted on the training part of X."""
-    from ._base import _default_inter_estimator
     from ._product import ProductOfExpertsClassifier
 
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=args.test_size, random_state=args.random_state, stratify=y)
     used = [c for cols in modalities.values() for c in cols]
-    early = _OnColumns(_default_inter_estimator(), used).fit(X_train, y_train)
+    early = _OnColumns(_boosted_trees(), used).fit(X_train, y_train)
     product = ProductOfExpertsClassifier(
-        [(m, _default_expert(), cols) for m, cols in modalities.items()],
+        [(m, _imputed_logistic(), cols) for m, cols in modalities.items()],
         inter_estimator="drop", weights="learn", prior_correction=True,
+        missing_modality=args.missing_modality,
     ).fit(X_train[used], y_train)
     return {"early fusion": early, "product of experts": _OnColumns(product, used,
                                                                       fitted=True)}, (
@@ -146,7 +157,8 @@ class _OnColumns:
             self.classes_ = estimator.classes_
 
     def fit(self, X, y):
-        self.estimator.fit(X[self.columns], y)
+        with _fit_threads(len(X) * len(self.columns)):
+            self.estimator.fit(X[self.columns], y)
         self.classes_ = self.estimator.classes_
         return self
 
@@ -165,6 +177,10 @@ def _common(parser):
                         help="seed of the folds and permutations (default 0)")
     parser.add_argument("--n-jobs", type=int, default=None,
                         help="fits run in parallel, e.g. --n-jobs 2")
+    parser.add_argument("--missing-modality", choices=["error", "drop"], default="error",
+                        help="a row whose columns of a modality are all empty lacks that "
+                        "modality: 'error' (default) stops, 'drop' leaves that modality's "
+                        "expert out of the row, as in skpoe analyze")
 
 
 def _add_parsers(sub):

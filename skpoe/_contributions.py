@@ -3,7 +3,9 @@
 import numpy as np
 import pandas as pd
 
-_NON_EXPERT_TERMS = ("prior", "normaliser")
+from ._base import NORMALISER, PRIOR
+
+_NON_EXPERT_TERMS = (PRIOR, NORMALISER)
 
 
 def modality_drivers(contributions):
@@ -49,14 +51,14 @@ def modality_drivers(contributions):
     order = np.argsort(-total, axis=1, kind="stable")
     rows = np.arange(total.shape[0])
     first, second = order[:, 0], order[:, 1]
-    margin_terms = [t for t in terms if t != "normaliser"]
+    margin_terms = [t for t in terms if t != NORMALISER]
     margins = {
         t: values[terms.index(t)][rows, first] - values[terms.index(t)][rows, second]
         for t in margin_terms
     }
     out = pd.DataFrame(margins, index=contributions.index)
     expert_margins = out[[t for t in margin_terms if t not in _NON_EXPERT_TERMS]]
-    driver = pd.Series("prior", index=out.index, dtype=object)  # rows with no expert present
+    driver = pd.Series(PRIOR, index=out.index, dtype=object)  # rows with no expert present
     some = expert_margins.notna().any(axis=1)
     driver[some] = expert_margins[some].idxmax(axis=1)
     out.insert(0, "runner_up", np.asarray(classes, dtype=object)[second])

@@ -9,7 +9,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import has_fit_parameter
 
+from ._base import INTER
 from ._modalities import _as_column_key
+from ._threads import _fit_threads
+from ._validation import _nan_and_inf
 
 
 def _sample_weight_params(estimator, name, sample_weight):
@@ -41,14 +44,27 @@ def _fit_expert(estimator, X, columns, y, sample_weight, name, rows=None, modali
         sample_weight = None if sample_weight is None else sample_weight[rows]
     X_sub = _safe_indexing(X, _as_column_key(columns), axis=1)
     try:
-        estimator.fit(X_sub, y, **_sample_weight_params(estimator, name, sample_weight))
+        with _fit_threads(X_sub.shape[0] * X_sub.shape[1]):
+            estimator.fit(X_sub, y, **_sample_weight_params(estimator, name, sample_weight))
     except (TypeError, ValueError) as exc:
         _explain_non_numeric(exc, estimator, X_sub, columns, name, modality_of)
+        _explain_created_non_finite(exc, estimator, X_sub, name)
+        _explain_sparse(exc, estimator, X_sub, name)
         raise
     if not hasattr(estimator, "classes_"):
         raise TypeError(
             f"Expert {name!r} ({type(estimator).__name__}) has no classes_ after fit; "
             "experts must be classifiers."
+        )
+    given = np.unique(y)
+    classes = np.asarray(estimator.classes_)
+    # a subset is fine (an expert that leaves out a class it cannot model); new labels not
+    if classes.dtype.kind not in "iuf" or not np.isin(classes, given).all():
+        raise ValueError(
+            f"Expert {name!r} ({type(estimator).__name__}) was fitted on the class codes "
+            f"{given.tolist()!r} but its classes_ are {classes.tolist()!r}: an expert must "
+            "keep the labels it is given (skpoe encodes the classes as 0 .. n_classes - 1 "
+            "for its experts), not relabel them."
         )
     return estimator
 
@@ -86,6 +102,39 @@ def _explain_non_numeric(exc, estimator, X_sub, columns, name, modality_of):
         "expert (e.g. make_pipeline(make_column_transformer((OneHotEncoder(), [...]), "
         "remainder='passthrough'), ...)), convert it to numbers, or leave it out of the "
         f"modality. The expert said: {exc}"
+    ) from exc
+
+
+def _explain_sparse(exc, estimator, X_sub, name):
+    """Re-raise an expert's refusal of sparse input, naming it and what to pass instead."""
+    if not (sp.issparse(X_sub) and "dense" in str(exc).lower()):
+        return
+    raise TypeError(
+        f"Expert {name!r} ({type(estimator).__name__}) takes dense input only, and X is "
+        "sparse. Pass X.toarray() when it fits in memory, or an expert that takes sparse "
+        "input (e.g. LogisticRegression)"
+        + (", or inter_estimator='drop'" if name == INTER else "")
+        + f". The expert said: {exc}"
+    ) from exc
+
+
+def _explain_created_non_finite(exc, estimator, X_sub, name):
+    """Re-raise "X contains NaN/infinity" when X held none: a step inside made them."""
+    if "NaN" not in str(exc) and "infinity" not in str(exc):
+        return
+    if _first_non_numeric(X_sub) is not None or sp.issparse(X_sub):
+        return
+    nan, inf = _nan_and_inf(X_sub)
+    if nan is not None or inf.any():
+        return  # the input itself holds them: the presence checks speak for that
+    values = np.abs(np.asarray(X_sub, dtype=np.float64))
+    j = int(np.argmax(values.max(axis=0)))
+    column = X_sub.columns[j] if hasattr(X_sub, "columns") else j
+    raise ValueError(
+        f"Expert {name!r} ({type(estimator).__name__}) produced non-finite values inside "
+        f"itself from finite input (column {column!r} reaches {values[:, j].max():.3g}; "
+        "squares or sums of such values overflow float64). Rescale or clip the column "
+        f"before the expert (e.g. a log or a QuantileTransformer). The expert said: {exc}"
     ) from exc
 
 

@@ -2,28 +2,30 @@
 
 import html
 import re
+import warnings
 from dataclasses import replace
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import StrOptions, validate_params
 
-from ._additive import BASELINE, INTERACTION_CST
+from ._additive import INTERACTION_CST
 from ._analyzer import CALIBRATED_ALL, CALIBRATED_INTRA, ModalityDependencyAnalyzer
-from ._base import INTER, _default_inter_estimator
+from ._base import BASELINE, INTER
+from ._defaults import _boosted_trees
 from ._html import _HtmlReport
+from ._modalities import _column_label
 from ._oof import _cross_fit, _make_splits
 from ._scoring import _counts, _paired_se
+from ._threads import _thread_limited
 from ._validation import _check_X, _encode_y
 
 SINGLETONS = "singletons"
 ALL = "all"
 _SEP = "/"  # grouping/modality: the jobs' names in one shared job list
-
-
-def _default_expert():
-    return _default_inter_estimator()
 
 
 def propose_groupings(columns, *, separators="_. -"):
@@ -53,6 +55,11 @@ def propose_groupings(columns, *, separators="_. -"):
     >>> propose_groupings(["img_r", "img_g", "age", "clin_bmi", "clin_sex"])["prefix"]
     {'img': ['img_r', 'img_g'], 'age': ['age'], 'clin': ['clin_bmi', 'clin_sex']}
     """
+    if not isinstance(separators, str) or not separators:
+        raise ValueError(
+            f"separators must be a non-empty str of characters that split column names, "
+            f"such as '_. -'; got {separators!r}."
+        )
     pattern = "[" + re.escape(separators) + "]"
     columns = [str(c) for c in columns]
     proposals = {}
@@ -237,6 +244,32 @@ class GroupingComparison(_HtmlReport):
         return _plot_groupings(self, ax=ax)
 
 
+def _warn_of_columns_left_out(analyzers, feature_names):
+    """Warn for each grouping that misses columns another grouping uses, naming them."""
+    used = {name: set(np.concatenate(list(a.modality_columns_.values())).tolist())
+            for name, a in analyzers.items()}
+    every = set().union(*used.values())
+    for name, columns in used.items():
+        left_out = sorted(every - columns)
+        if left_out:
+            labels = [_column_label(j, feature_names) for j in left_out[:5]]
+            more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+            warnings.warn(
+                f"grouping {name!r} leaves out {len(left_out)} column(s) that other "
+                f"groupings use: {', '.join(labels)}{more}. Its score rests on fewer "
+                "columns, so it is not comparable like for like; add them to one of its "
+                "modalities.",
+                UserWarning,
+                stacklevel=4,  # the caller of compare_groupings (through _thread_limited)
+            )
+
+
+@validate_params(
+    {"cv": ["cv_object"], "n_jobs": [Integral, None], "random_state": ["random_state"],
+     "missing_modality": [StrOptions({"error", "drop"})], "verbose": ["verbose"]},
+    prefer_skip_nested_validation=False,
+)
+@_thread_limited
 def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=5,
                       n_repeats=2, groups=None, include=(), missing_modality="error",
                       n_jobs=None, random_state=None, verbose=0):
@@ -295,17 +328,30 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
     >>> result.table_.columns[:3].tolist()
     ['n_modalities', 'log_loss', 'accuracy']
     """
-    if not isinstance(groupings, dict) or not all(isinstance(g, dict) for g in
-                                                  groupings.values()):
+    if not isinstance(groupings, dict):
         raise TypeError(
             "groupings must be a dict of grouping name -> {modality name: columns}; got "
             f"{type(groupings).__name__}."
         )
+    for name, modalities in groupings.items():
+        if not isinstance(modalities, dict):
+            raise TypeError(
+                f"grouping {name!r} must be a dict of modality name -> columns; got "
+                f"{type(modalities).__name__}."
+            )
     if not isinstance(n_repeats, (int, np.integer)) or n_repeats < 1:
         raise ValueError(f"n_repeats must be an int >= 1; got {n_repeats!r}.")
+    include = (include,) if isinstance(include, str) else tuple(include)
     unknown = sorted(set(include) - {SINGLETONS, ALL})
     if unknown:
         raise ValueError(f"include takes 'singletons' and 'all'; got {unknown!r}.")
+    clash = sorted(set(include) & set(groupings))
+    if clash:
+        raise ValueError(
+            f"grouping name {clash[0]!r} is also asked for in include: the reference "
+            f"grouping would replace yours. Rename your grouping, or drop {clash[0]!r} "
+            "from include."
+        )
     probe = ModalityDependencyAnalyzer([("probe", "drop", [0])])
     X_checked = _check_X(probe, X, reset=True)
     y_codes, classes = _encode_y(probe, y, X_checked.shape[0])
@@ -313,14 +359,14 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
     candidates = {**groupings, **_reference_groupings(include, X_checked, feature_names)}
     if len(candidates) < 1:
         raise ValueError("groupings is empty: give at least one grouping.")
-    template = _default_expert() if expert is None else expert
+    template = _boosted_trees() if expert is None else expert
     rng = check_random_state(random_state)
     seed = int(rng.randint(np.iinfo(np.int32).max))
     splits = _make_splits(cv, y_codes, None if groups is None else np.asarray(groups),
                           None if random_state is None else seed, n_repeats)
     analyzers, plans, specs, rows, blocks, owner = {}, {}, [], {}, {}, {}
-    for name, modalities in candidates.items():
-        if not isinstance(modalities, dict) or not modalities:
+    for g, (name, modalities) in enumerate(candidates.items()):
+        if not modalities:
             raise ValueError(
                 f"grouping {name!r} must be a non-empty dict of modality -> columns."
             )
@@ -336,13 +382,15 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
             raise ValueError(f"grouping {name!r}: {exc}") from exc
         analyzers[name], plans[name] = analyzer, jobs
         for spec in jobs.specs:
-            # one job list for every grouping: names made unique, and told apart after
-            key = f"{name}{_SEP}{spec.name}"
+            # one job list for every grouping: names made unique by the grouping's
+            # position (a user's names may hold the separator), and told apart after
+            key = f"{g}{_SEP}{spec.name}"
             specs.append(replace(spec, name=key))
             rows[key] = jobs.rows.get(spec.name)
             owner[key] = (name, spec.name)
             if spec.name in jobs.blocks:
                 blocks[key] = jobs.blocks[spec.name]
+    _warn_of_columns_left_out(analyzers, feature_names)
     outputs = _cross_fit(
         specs, X_checked, y_codes, splits, rows, len(classes), probe.proba_floor,
         blocks=blocks, seed=seed,

@@ -82,6 +82,24 @@ class _Presence:
             absent.append(nan.all(axis=1) if nan is not None else np.zeros(X.shape[0], bool))
         self.absent = np.column_stack(absent) if absent else np.zeros((X.shape[0], 0), bool)
 
+    def check_no_empty_column(self):
+        """Raise, naming column and modality, for a column that is NaN in every row (at fit).
+
+        No expert can learn from it, and some fail deep inside on it
+        (HistGradientBoosting's binning); a column empty in a batch at predict is fine.
+        """
+        for m, nan in enumerate(self._nan):
+            if nan is None or nan.shape[0] == 0:
+                continue
+            empty = nan.all(axis=0)
+            if empty.any() and not empty.all():
+                j = self.columns[m][np.flatnonzero(empty)[0]]
+                raise ValueError(
+                    f"Column {_column_label(j, self.feature_names)} of modality "
+                    f"{self.names[m]!r} is empty (NaN in all {nan.shape[0]} rows): no expert "
+                    "can learn from it. Leave it out of the modality."
+                )
+
     def check_no_absent(self, read=None):
         """Raise for ``missing_modality="error"``, naming the modality and row count.
 
@@ -140,15 +158,19 @@ def _row_mask(rows, n_samples):
     return np.ones(n_samples, dtype=bool) if rows is None else rows
 
 
-def _expert_rows(X, plan, feature_names, missing_modality, accepts_nan=_accepts_nan):
+def _expert_rows(X, plan, feature_names, missing_modality, accepts_nan=_accepts_nan,
+                 fitting=True):
     """The presence rule applied: ``(presence, rows)`` for the active experts of ``plan``.
 
     ``rows`` maps each non-dropped expert's name to a boolean row mask, or None when
     it sees every row. Raises, naming the modality, expert and column, when a row
     lacks a modality under ``missing_modality="error"``, or an expert that does not
     accept NaN would see one. ``accepts_nan(estimator)`` says which experts take NaN.
+    ``fitting``: the rows are training rows, where an empty column is an error.
     """
     presence = _Presence(X, [spec for spec in plan if not spec.is_inter], feature_names)
+    if fitting:
+        presence.check_no_empty_column()
     if missing_modality == "error":
         inter_reads = any(spec.is_inter and not spec.dropped for spec in plan)
         presence.check_no_absent(read=np.array([

@@ -3,15 +3,17 @@
 import warnings
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._base import (
     INTER,
+    NORMALISER,
+    PRIOR,
     _ExpertsComposition,
     _ExpertSpec,
     _LogProbaClassifierMixin,
@@ -22,6 +24,7 @@ from ._experts import _expert_log_proba, _fit_expert, _sample_weight_params
 from ._exponents import _fit_exponents
 from ._oof import _check_folds_hold_classes, _cross_fit, _make_splits
 from ._presence import _expert_rows, _row_mask
+from ._threads import _thread_limited
 from ._validation import _check_floor, _check_X, _encode_y
 from ._weights import _resolve_weights
 
@@ -229,6 +232,7 @@ class ProductOfExpertsClassifier(
         # experts are validated by their own fit
         prefer_skip_nested_validation=False
     )
+    @_thread_limited
     def fit(self, X, y, sample_weight=None):
         """Fit every expert on its modality's columns (the inter expert on their union).
 
@@ -261,7 +265,7 @@ class ProductOfExpertsClassifier(
                 _sample_weight_params(spec.estimator, spec.name, sample_weight)
         _, rows = _expert_rows(X, plan, feature_names, self.missing_modality)
         for spec in active:
-            self._check_trainable(spec, rows[spec.name], y_encoded)
+            self._check_trainable(spec, rows[spec.name], y_encoded, sample_weight)
 
         counts = np.bincount(y_encoded, weights=sample_weight, minlength=len(self.classes_))
         # A class of zero total weight is absent from training, in every term: its
@@ -294,7 +298,8 @@ class ProductOfExpertsClassifier(
         """Classes with positive weight among an expert's training rows; warn of the others.
 
         An expert that never saw a class (its modality absent from every row of the
-        class) is made uninformative about it at predict time, not a veto.
+        class, or those rows all of weight 0) is made uninformative about it at
+        predict time, not a veto.
         """
         keep = slice(None) if rows is None else rows
         weights = None if sample_weight is None else sample_weight[keep]
@@ -302,21 +307,33 @@ class ProductOfExpertsClassifier(
         trained = self.class_prior_ > 0
         if (trained & ~seen).any():
             missing = self.classes_[trained & ~seen].tolist()
+            has_rows = np.bincount(y_encoded[keep], minlength=len(self.classes_)) > 0
+            why = ("its rows of them all have sample_weight 0"
+                   if has_rows[trained & ~seen].all() else
+                   "its modality is absent from every such row")
             warnings.warn(
-                f"Expert {spec.name!r} has no training row of class(es) {missing!r} (its "
-                "modality is absent from every such row): it is treated as uninformative "
-                "about them, giving them their prior probability, so that it cannot veto "
-                "them.", UserWarning, stacklevel=3,
+                f"Expert {spec.name!r} has no training row of class(es) {missing!r} ({why}): "
+                "it is treated as uninformative about them, giving them their prior "
+                "probability, so that it cannot veto them.", UserWarning, stacklevel=3,
             )
         return seen
 
-    def _check_trainable(self, spec, rows, y_encoded):
-        """An expert restricted to the rows of its modality needs two classes there."""
-        if rows is None:
-            return
-        seen = np.unique(y_encoded[rows])
+    def _check_trainable(self, spec, rows, y_encoded, sample_weight):
+        """An expert needs two classes among the rows it sees, and some weight there.
+
+        Classes of weight 0 among them are fine (the expert is uninformative about
+        them); rows that all weigh 0 leave nothing to learn from.
+        """
+        keep = slice(None) if rows is None else rows
+        where = ("all rows" if rows is None else "complete rows" if spec.is_inter
+                 else f"rows where {spec.name!r} is present")
+        if sample_weight is not None and not np.any(sample_weight[keep] > 0):
+            raise ValueError(
+                f"Expert {spec.name!r} cannot be trained: sample_weight is 0 on every one "
+                f"of the {where}. Give some of them weight, or drop the expert."
+            )
+        seen = np.unique(y_encoded[keep])
         if seen.size < 2:
-            where = "complete rows" if spec.is_inter else f"rows where {spec.name!r} is present"
             found = (
                 "no row" if seen.size == 0 else f"only class {self.classes_[seen].tolist()[0]!r}"
             )
@@ -327,7 +344,18 @@ class ProductOfExpertsClassifier(
 
     def _learn_weights(self, X, y_encoded, sample_weight, active, rows, modality_of):
         """Exponents minimising the product's out-of-fold log-loss (internal CV)."""
-        splits = _make_splits(self.cv, y_encoded)
+        try:
+            splits = _make_splits(self.cv, y_encoded)
+        except ValueError as exc:
+            needs_groups = "groups" in str(exc)
+            raise ValueError(
+                f"weights='learn' cross-validates the product on the training rows with "
+                f"cv={self.cv!r}, which failed: {str(exc).rstrip('.')}. "
+                + ("fit takes no groups: pass cv as a list of (train, test) splits made "
+                   "with your groups, e.g. list(GroupKFold(5).split(X, y, groups))."
+                   if needs_groups else
+                   "Use a smaller cv (fewer folds), or more rows of each class.")
+            ) from exc
         _check_folds_hold_classes(splits, y_encoded, self.classes_, rows, active)
         n_samples, n_classes = X.shape[0], len(self.classes_)
         outputs = _cross_fit(
@@ -370,7 +398,7 @@ class ProductOfExpertsClassifier(
         # Every fitted expert's input is checked, weight 0 or not: the same X is
         # valid or not whatever the weights.
         _, rows = _expert_rows(X, plan, getattr(self, "feature_names_in_", None),
-                               self.missing_modality)
+                               self.missing_modality, fitting=False)
         specs = {spec.name: spec for spec in plan}
         log_prior = _log_prior(self.class_prior_, self.proba_floor)
         used = [k for k, w in enumerate(self.weights_) if all_experts or w > 0]
@@ -463,7 +491,7 @@ class ProductOfExpertsClassifier(
         joint, terms, prior_term, names = self._product(X, keep_terms=True)
         normaliser = -logsumexp(joint, axis=1, keepdims=True)
         blocks = terms + [prior_term, np.broadcast_to(normaliser, joint.shape)]
-        labels = names + ["prior", "normaliser"]
+        labels = names + [PRIOR, NORMALISER]
         columns = pd.MultiIndex.from_product([labels, self.classes_], names=["term", "class"])
         index = X.index if hasattr(X, "index") and hasattr(X, "iloc") else None
         return pd.DataFrame(np.hstack(blocks), index=index, columns=columns)

@@ -21,7 +21,15 @@ _REGIME_TEXT = {
 def _describe_cv(analyzer):
     n_folds = len(analyzer.folds_)
     n_test = sum(len(fold.test) for fold in analyzer.folds_)
-    return f"{n_folds} folds, {n_test} held-out predictions"
+    return f"{n_folds} folds, {n_test} held-out predictions of {analyzer._n_samples} rows"
+
+
+def _describe_events(analyzer):
+    counts = analyzer.test_class_counts_
+    k = int(np.argmin(counts.min(axis=0)))
+    scarce = analyzer.classes_[k:k + 1].tolist()[0]
+    return (f"fewest events: class {scarce!r}, {counts[:, k].min()}-{counts[:, k].max()} "
+            'held-out rows per test fold; "rows a/b" below: a of the b rows hold the modality')
 
 
 _BASELINE_TEXT = {
@@ -38,13 +46,14 @@ _BASELINE_TEXT = {
 def _summary_text(analyzer):
     deps, res = analyzer.dependencies_, analyzer.results_
     chance = res.loc["chance"]
-    n_rows = len(np.unique(np.concatenate([fold.test for fold in analyzer.folds_])))
+    n_rows = analyzer._n_samples  # "rows 450/569": rows holding the modality / the table's
     cutoff = (f"counts when > t(0.975, {len(analyzer.folds_) - 1}) = "
               f"{analyzer.t_cutoff_:.2f} SE, Nadeau-Bengio-corrected")
     lines = [
         "Modality dependency analysis",
         f"  {len(analyzer.classes_)} classes; {_describe_cv(analyzer)}; "
         f"{analyzer.n_expert_fits_} expert fits",
+        f"  {_describe_events(analyzer)}",
         f"  chance: log-loss {chance['log_loss']:.3f} nats, accuracy {chance['accuracy']:.3f}",
         "",
         f"Intra-modality dependency (chance log-loss - calibrated expert log-loss, nats; "

@@ -57,9 +57,18 @@ def _t_cutoff(n_folds):
     return float(t.ppf(0.975, n_folds - 1)) if n_folds >= 2 else np.nan
 
 
+# Differences of mean log-losses below this (nats) are round-off, never an effect:
+# two models that compute the same probabilities by different arithmetic differ by
+# a few ulp (1e-16) on every fold, with an SE of the same size.
+_ROUND_OFF = 1e-10
+
+
 def _counts(mean, se, n_folds):
-    """A dependency counts when its mean exceeds ``t(0.975, J - 1)`` standard errors."""
+    """A dependency counts when its mean exceeds ``t(0.975, J - 1)`` standard errors.
+
+    A mean at round-off level never counts, whatever its SE.
+    """
     mean, se = np.asarray(mean, dtype=np.float64), np.asarray(se, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        return np.nan_to_num(mean > _t_cutoff(n_folds) * se, nan=False).astype(bool) & \
-            np.isfinite(se)
+        beyond = (mean > _t_cutoff(n_folds) * se) & (mean > _ROUND_OFF)
+        return np.nan_to_num(beyond, nan=False).astype(bool) & np.isfinite(se)

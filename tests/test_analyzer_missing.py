@@ -1,8 +1,12 @@
 """The analyzer on tables with missing modalities and scattered NaN (the classifier's rule)."""
 
+import warnings
+
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import KNNImputer, SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -10,7 +14,11 @@ from sklearn.preprocessing import StandardScaler
 
 from skpoe import ModalityDependencyAnalyzer
 from skpoe._presence import _accepts_nan
-from skpoe.datasets import make_planted_modalities
+from skpoe.datasets import (
+    load_breast_cancer_modalities,
+    load_digits_modalities,
+    make_planted_modalities,
+)
 
 
 def imputing_lr():
@@ -98,3 +106,49 @@ def test_recommended_estimator_keeps_the_missing_modality_rule():
     model = analyzer.recommended_estimator()
     assert model.missing_modality == "drop"
     assert model.fit(X, y).score(X, y) > 0.7
+
+
+def repeated_patients(n_patients=60, per_patient=5, seed=0):
+    """Each patient's ``p*`` columns repeat on all its rows; ``v*`` change per visit."""
+    rng = np.random.default_rng(seed)
+    patient = np.repeat(np.arange(n_patients), per_patient)
+    offset = rng.normal(size=n_patients)[patient]
+    X = pd.DataFrame({
+        "p0": rng.normal(size=n_patients)[patient], "p1": rng.normal(size=n_patients)[patient],
+        "v0": rng.normal(size=patient.size), "v1": rng.normal(size=patient.size),
+    })
+    y = (offset + X["v0"] + rng.normal(size=patient.size) > 0).astype(int)
+    return X, y, patient
+
+
+def test_rows_repeated_within_patients_warn_without_groups():
+    X, y, patient = repeated_patients()
+    analyzer = ModalityDependencyAnalyzer(
+        [("patient", LogisticRegression(), ["p0", "p1"]), ("visit", LogisticRegression(),
+                                                          ["v0", "v1"])],
+        inter_estimator="drop", cv=3, n_repeats=1, random_state=0,
+    )
+    with pytest.warns(UserWarning, match=r"Modality 'patient' takes only 60 distinct values "
+                                         r"on its 300 rows \(5.0 rows per value") as caught:
+        analyzer.fit(X, y)
+    assert not any("'visit'" in str(w.message) for w in caught)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        analyzer.fit(X, y, groups=patient)  # with groups: nothing to say
+
+
+@pytest.mark.parametrize("make", [
+    lambda: make_planted_modalities("independent", n_samples=500, random_state=0),
+    load_breast_cancer_modalities,
+    lambda: load_digits_modalities("quadrants"),
+])
+def test_tables_of_distinct_units_do_not_warn(make):
+    data = make()
+    analyzer = ModalityDependencyAnalyzer(
+        [(n, LogisticRegression(max_iter=200), c) for n, c in data.modalities.items()],
+        inter_estimator="drop", cv=2, n_repeats=1, random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        analyzer.fit(data.data, data.target)

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from conftest import CLIN, IMG, make_table
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
 from sklearn.utils._param_validation import InvalidParameterError
@@ -31,6 +32,12 @@ def analyzer(experts=None, **kwargs):
 def without_modality(columns, rows=slice(0, 6)):
     bad = X.copy()
     bad.loc[bad.index[rows], columns] = np.nan
+    return bad
+
+
+def with_column(column, value):
+    bad = X.copy()
+    bad[column] = value
     return bad
 
 
@@ -198,3 +205,165 @@ def test_invalid_values_in_init_and_set_params_raise_nothing_until_fit():
     junk.set_params(weights=object(), experts=None)
     with pytest.raises(InvalidParameterError):
         junk.fit(X, Y)
+
+
+# Hostile inputs that once gave a wrong result, a raw traceback or an unclear error
+# (issue: hardening from 466 hostile inputs); each message names the culprit.
+def _groups_with(missing):
+    groups = (np.arange(len(Y)) // 3).astype(object)
+    groups[7] = missing
+    return groups
+
+
+def _zero_weight_for_clinical():
+    weight = np.ones(len(Y))
+    weight[6:] = 0  # clinical is present on rows 6+ only
+    return weight
+
+
+def _fit_product(**kwargs):
+    data, weight = kwargs.pop("X", X), kwargs.pop("sample_weight", None)
+    return model(**kwargs).fit(data, Y[:len(data)], sample_weight=weight)
+
+
+def _compare(**kwargs):
+    from skpoe import compare_groupings
+
+    return compare_groupings({"two": {"i": IMG, "c": CLIN}}, X, Y, expert=lr(),
+                             inter_estimator="drop", cv=2, n_repeats=1, **kwargs)
+
+
+def _bias(**kwargs):
+    from skpoe import modality_bias
+
+    return modality_bias(lr().fit(X, Y), X, Y, {"i": IMG, "c": CLIN}, cv=2, **kwargs)
+
+
+HOSTILE = {
+    "group id None": (lambda: analyzer(cv=3).fit(X, Y, groups=_groups_with(None)),
+                      ValueError, r"groups has 1 missing id\(s\) \(None, NaN or an empty "
+                                  r"cell; first at row 7\)"),
+    "group id NaN": (lambda: analyzer(cv=3).fit(X, Y, groups=_groups_with(np.nan)),
+                     ValueError, r"groups has 1 missing id"),
+    "group id NaN, groupings": (lambda: _compare(groups=_groups_with(np.nan)), ValueError,
+                                r"groups has 1 missing id"),
+    "one split": (lambda: analyzer(cv=[(np.arange(30), np.arange(30, 60))]).fit(X, Y),
+                  ValueError, r"cv gave 1 split\(s\).*needs at least 2 folds"),
+    "modality named like the baseline": (
+        lambda: analyzer([("additive baseline", lr(), IMG), ("clinical", lr(), CLIN)]).fit(X, Y),
+        ValueError, r"Expert name 'additive baseline' is reserved.*'inter', 'additive "
+                    r"baseline', 'prior', 'normaliser'"),
+    "modality named prior": (
+        lambda: model([("prior", lr(), IMG), ("clinical", lr(), CLIN)]).fit(X, Y),
+        ValueError, r"Expert name 'prior' is reserved"),
+    "modality named like a per-modality baseline": (
+        lambda: analyzer([("additive baseline: x", lr(), IMG), ("c", lr(), CLIN)]).fit(X, Y),
+        ValueError, r"Expert name 'additive baseline: x' is reserved"),
+    "zero weight on every row an expert sees": (
+        lambda: _fit_product(X=without_modality(CLIN), missing_modality="drop",
+                             sample_weight=_zero_weight_for_clinical()),
+        ValueError, r"Expert 'clinical' cannot be trained: sample_weight is 0 on every one "
+                    r"of the rows where 'clinical' is present"),
+    "learned weights, group splitter": (
+        lambda: _fit_product(weights="learn", cv=GroupKFold(3)),
+        ValueError, r"weights='learn' cross-validates.*fit takes no groups: pass cv as a "
+                    r"list of \(train, test\) splits"),
+    "learned weights, 6 rows": (lambda: _fit_product(X=X.iloc[:6], weights="learn"),
+                                ValueError, r"weights='learn' cross-validates.*cv=5.*Use a "
+                                            r"smaller cv"),
+    "an empty column, default inter expert": (
+        lambda: ProductOfExpertsClassifier([("image", lr(), IMG), ("clinical", lr(), CLIN)])
+        .fit(with_column("clin_bmi", np.nan), Y),
+        ValueError, r"Column 'clin_bmi' of modality 'clinical' is empty \(NaN in all 60 rows\)"),
+    "an empty column, analyzer": (
+        lambda: analyzer().fit(with_column("img_2", np.nan), Y),
+        ValueError, r"Column 'img_2' of modality 'image' is empty"),
+    "Generator seed, groupings": (lambda: _compare(random_state=np.random.default_rng(0)),
+                                  InvalidParameterError, r"'random_state' parameter of "
+                                                         r"compare_groupings"),
+    "Generator seed, bias": (lambda: _bias(random_state=np.random.default_rng(0)),
+                             InvalidParameterError, r"'random_state' parameter of "
+                                                    r"modality_bias"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_inputs_get_errors_that_name_the_culprit(case):
+    call, error, message = HOSTILE[case]
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_a_zero_weight_class_is_worded_by_what_happened():
+    weight = np.ones(len(Y))
+    weight[Y == "uncertain"] = 0.0
+    weight[np.flatnonzero(Y == "uncertain")[0]] = 1.0  # the class keeps some weight overall
+    data = X.copy()
+    first = np.flatnonzero(Y == "uncertain")[0]
+    data.loc[data.index[first], CLIN] = np.nan  # ...on a row that lacks clinical
+    with pytest.warns(UserWarning, match=r"Expert 'clinical' has no training row of class\(es\) "
+                                         r"\['uncertain'\] \(its rows of them all have "
+                                         r"sample_weight 0\)"):
+        model(missing_modality="drop", inter="drop").fit(data, Y, sample_weight=weight)
+
+
+class _Relabelling(LogisticRegression):
+    """An expert that renames the classes it was given."""
+
+    def fit(self, X, y, sample_weight=None):
+        super().fit(X, y, sample_weight)
+        self.classes_ = np.array([f"class {c}" for c in self.classes_])
+        return self
+
+
+def test_an_expert_that_relabels_its_classes_is_named():
+    with pytest.raises(ValueError, match=r"Expert 'clinical' \(_Relabelling\) was fitted on "
+                                         r"the class codes \[0, 1, 2\] but its classes_ are "
+                                         r"\['class 0', 'class 1', 'class 2'\]"):
+        model([("image", lr(), IMG), ("clinical", _Relabelling(), CLIN)]).fit(X, Y)
+
+
+def test_non_finite_values_made_inside_an_expert_name_it():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    huge, y = make_table(n_samples=240)
+    huge.loc[3, "img_1"] = 1e300
+    experts = [("image", make_pipeline(StandardScaler(), lr()), IMG), ("clinical", lr(), CLIN)]
+    with np.errstate(all="ignore"):  # the scaler's own overflow warnings
+        with pytest.raises(ValueError, match=r"Expert 'image' \(Pipeline\) produced non-finite "
+                                             r"values inside itself from finite input "
+                                             r"\(column 'img_1' reaches 1e\+300"):
+            model(experts, inter="drop").fit(huge, y)
+
+
+class _ReversedClasses:
+    """A fitted classifier whose classes_ are not sorted (its own order)."""
+
+    def __init__(self, fitted):
+        self.fitted, self.classes_ = fitted, fitted.classes_[::-1]
+
+    def predict_proba(self, X):
+        return self.fitted.predict_proba(X)[:, ::-1]
+
+
+def test_bias_reads_a_model_in_its_own_class_order():
+    from skpoe import modality_bias
+
+    fitted = lr().fit(X, Y)
+    kwargs = dict(modalities={"i": IMG, "c": CLIN}, cv=2, random_state=0)
+    expected = modality_bias(fitted, X, Y, **kwargs).table_
+    pd.testing.assert_frame_equal(modality_bias(_ReversedClasses(fitted), X, Y, **kwargs).table_,
+                                  expected)
+
+
+def test_sparse_input_refused_by_the_default_inter_expert_names_it():
+    import scipy.sparse as sp
+
+    sparse = sp.csr_matrix(X[IMG + CLIN].to_numpy())
+    experts = [("image", lr(), [0, 1, 2, 3]), ("clinical", lr(), [4, 5])]
+    with pytest.raises(TypeError, match=r"Expert 'inter' \(HistGradientBoostingClassifier\) "
+                                        r"takes dense input only, and X is sparse.*"
+                                        r"inter_estimator='drop'"):
+        ProductOfExpertsClassifier(experts).fit(sparse, Y)
+    ProductOfExpertsClassifier(experts, inter_estimator=lr()).fit(sparse, Y)  # what it says

@@ -212,3 +212,68 @@ def test_bias_of_a_pickled_model_and_of_early_fusion_vs_the_product(csv, tmp_pat
     both = run("bias", "--output", str(tmp_path / "out2"))
     assert both.returncode == 0, both.stderr
     assert "== early fusion ==" in both.stdout and "== product of experts ==" in both.stdout
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_semicolon_and_tab_separated_files_are_read_as_tables(csv, tmp_path, sep):
+    # a semicolon file as European spreadsheets write it: decimal commas
+    other = tmp_path / "european.csv"
+    pd.read_csv(csv).to_csv(other, sep=sep, index=False, decimal="," if sep == ";" else ".")
+    result = run("analyze", str(other), "--target", "label", "--modality", "a=img_a",
+                 "--modality", "b=age", "--cv", "3", "--repeats", "1", "--verbose", "0",
+                 "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    comma = run("analyze", str(csv), "--target", "label", "--modality", "a=img_a",
+                "--modality", "b=age", "--cv", "3", "--repeats", "1", "--verbose", "0",
+                "--output", str(tmp_path / "comma"))
+    assert comma.returncode == 0, comma.stderr
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "out" / "dependencies.csv"),
+                                  pd.read_csv(tmp_path / "comma" / "dependencies.csv"))
+
+
+@pytest.mark.parametrize("content", [b"not a pickle", b"\x80\x04\x95"])
+def test_bias_with_a_model_file_that_is_not_a_pickle_says_so(csv, tmp_path, content):
+    model = tmp_path / "model.pkl"
+    model.write_bytes(content)
+    result = run("bias", str(csv), "--target", "label", "--modality", "a=img_a",
+                 "--modality", "b=age", "--model", str(model), "--output", str(tmp_path / "o"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"--model {model}: not a readable pickle of a fitted model" in result.stderr
+
+
+def test_bias_and_groupings_leave_absent_modalities_out(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 300
+    y = rng.integers(0, 2, size=n)
+    table = pd.DataFrame({"img_a": rng.normal(size=n) + y, "img_b": rng.normal(size=n),
+                          "age": rng.normal(size=n) + y, "bmi": rng.normal(size=n),
+                          "label": y})
+    table.loc[table.index[:40], ["age", "bmi"]] = np.nan  # clinical absent in 40 rows
+    table.loc[table.index[50], "age"] = np.nan  # a NaN inside a present modality
+    path = tmp_path / "holey.csv"
+    table.to_csv(path, index=False)
+    bias = ["bias", str(path), "--target", "label", "--modality", "image=img_*",
+            "--modality", "clinical=age,bmi", "--cv", "3", "--output", str(tmp_path / "b")]
+    assert "Modality 'clinical' is missing" in run(*bias).stderr
+    result = run(*bias, "--missing-modality", "drop")
+    assert result.returncode == 0, result.stderr
+    assert "== product of experts ==" in result.stdout
+    groupings = ["groupings", str(path), "--target", "label", "--grouping",
+                 "two:image=img_*;clinical=age,bmi", "--cv", "3", "--repeats", "1",
+                 "--verbose", "0", "--output", str(tmp_path / "g"), "--missing-modality", "drop"]
+    result = run(*groupings)
+    assert result.returncode == 0, result.stderr
+
+
+def test_an_empty_column_and_a_blank_group_id_are_named_before_any_fit(csv, tmp_path):
+    table = pd.read_csv(csv).assign(empty=np.nan)
+    table.loc[5, "patient"] = np.nan
+    path = tmp_path / "gaps.csv"
+    table.to_csv(path, index=False)
+    base = ["analyze", str(path), "--target", "label", "--output", str(tmp_path / "out")]
+    empty = run(*base, "--modality", "a=img_a,empty")
+    assert empty.returncode == 2 and "Traceback" not in empty.stderr
+    assert "Column 'empty' of modality 'a' is empty (NaN in all 120 rows)" in empty.stderr
+    blank = run(*base, "--modality", "a=img_a,age", "--groups", "patient")
+    assert blank.returncode == 2 and "Traceback" not in blank.stderr
+    assert "groups has 1 missing id(s)" in blank.stderr and "first at row 5" in blank.stderr

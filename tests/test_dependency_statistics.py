@@ -242,3 +242,23 @@ def test_learned_weights_are_fitted_on_the_given_folds_and_weights():
     other_cv = ProductOfExpertsClassifier(experts, inter_estimator="drop", weights="learn",
                                           prior_correction=True, cv=3).fit(X, y, sample_weight=sw)
     assert not np.allclose(other_cv.weights_, model.weights_, rtol=1e-4)
+
+
+def test_a_dependency_at_round_off_level_never_counts():
+    # the numbers of a pure-noise modality whose cross-fitted exponents were all 0
+    assert not _counts(1.4e-16, 5.4e-17, 10)
+    assert not _counts(np.array([1e-13, -1e-13]), np.array([1e-15, 1e-15]), 10).any()
+    assert _counts(0.01, 0.002, 10)  # a real effect still counts
+
+
+def test_chance_and_a_product_with_zero_exponents_are_the_same_model(monkeypatch):
+    # With every exponent 0 the calibrated expert is the class prior: chance itself.
+    # Chance goes through the products' normalisation, so the two differ by exactly 0.
+    monkeypatch.setattr("skpoe._analyzer._fit_exponents",
+                        lambda log_probas, *args, **kwargs: np.zeros(len(log_probas)))
+    data = make_planted_modalities("noise", n_samples=400, weights=[0.83, 0.17],
+                                   random_state=3)
+    analysis = lr_analyzer(data, inter_estimator="drop")
+    deps = analysis.dependencies_
+    assert (deps.loc[["a", "b"], "dependency"] == 0).all()
+    assert not deps["counts"].any() and analysis.regime_ == "neither"

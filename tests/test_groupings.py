@@ -135,3 +135,55 @@ def test_with_the_default_inter_expert_the_score_is_the_additive_model(planted):
     # the pairs are independent, but not given the label
     assert (result.table_.loc["true pairs", "log_loss"]
             < result.table_.loc["true pairs", "intra_log_loss"])
+
+
+def quick(groupings, X, y, **kwargs):
+    return compare_groupings(groupings, X, y, expert=LogisticRegression(),
+                             inter_estimator="drop", cv=2, n_repeats=1, random_state=0,
+                             **kwargs)
+
+
+@pytest.mark.filterwarnings("ignore:grouping .* leaves out")
+def test_names_holding_the_separator_keep_their_own_outputs():
+    X, y = pairs(n=200)
+    # "a/b" + "c" and "a" + "b/c" once made the same job name: one overwrote the other
+    table = quick({"a/b": {"c": ["x0", "x1"]}, "a": {"b/c": ["x2", "x3"]}}, X, y).table_
+    alone = {name: quick({name: groupings}, X, y).table_.loc[name, "log_loss"]
+             for name, groupings in [("a/b", {"c": ["x0", "x1"]}), ("a", {"b/c": ["x2", "x3"]})]}
+    assert table.loc["a/b", "log_loss"] == pytest.approx(alone["a/b"])
+    assert table.loc["a", "log_loss"] == pytest.approx(alone["a"])
+    assert alone["a/b"] != pytest.approx(alone["a"])
+
+
+@pytest.mark.parametrize("name", ["all", "singletons"])
+def test_a_user_grouping_named_like_a_reference_is_not_replaced(name):
+    X, y = pairs(n=200)
+    with pytest.raises(ValueError, match=rf"grouping name '{name}' is also asked for in include"):
+        quick({name: TRUE}, X, y, include=(name,))
+
+
+def test_include_as_a_single_string_means_that_reference():
+    X, y = pairs(n=200)
+    table = quick({"true pairs": TRUE}, X, y, include="all").table_
+    assert set(table.index) == {"true pairs", "all"}  # not the letters 'a' and 'l'
+
+
+def test_a_grouping_given_as_a_list_is_named_in_the_error():
+    X, y = pairs(n=200)
+    with pytest.raises(TypeError, match=r"grouping 'flat' must be a dict of modality name "
+                                        r"-> columns; got list"):
+        quick({"flat": ["x0", "x1"]}, X, y)
+
+
+def test_a_grouping_that_leaves_columns_out_warns_naming_them():
+    X, y = pairs(n=200)
+    fewer = {"g0": ["x0", "x1"], "g1": ["x2", "x3"]}
+    with pytest.warns(UserWarning, match=r"grouping 'fewer' leaves out 2 column\(s\) that "
+                                         r"other groupings use: 'x4', 'x5'"):
+        quick({"true pairs": TRUE, "fewer": fewer}, X, y)
+
+
+@pytest.mark.parametrize("separators", ["", None])
+def test_propose_groupings_refuses_empty_separators(separators):
+    with pytest.raises(ValueError, match="separators must be a non-empty str"):
+        propose_groupings(["img_a", "img_b", "age"], separators=separators)

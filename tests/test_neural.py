@@ -255,3 +255,52 @@ def test_pretraining_with_absent_modalities_learns_from_present_rows_only(xor):
     assert np.isfinite(proba).all()
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-6)
     assert model.score(test.data, test.target) > 0.8  # the XOR is still learnt
+
+
+def _joint_on(X, y, **kwargs):
+    return JointProductOfExpertsClassifier(
+        [("a", None, ["a0", "a1"]), ("b", None, ["b0", "b1"])], max_epochs=1, random_state=0,
+        **kwargs,
+    ).fit(X, y)
+
+
+def _two_modalities(n=60, seed=0):
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(rng.normal(size=(n, 4)), columns=["a0", "a1", "b0", "b1"])
+    return X, np.array(["no", "yes"])[rng.integers(0, 2, n)]
+
+
+@pytest.mark.parametrize("absent, message", [
+    (["b0", "b1"], r"Expert 'b' has no training row \(modality 'b' is absent from every row\)"),
+    ("half", r"Expert 'inter' has no training row \(no row holds every modality\)"),
+])
+def test_joint_model_refuses_an_expert_that_would_never_train(absent, message):
+    X, y = _two_modalities()
+    if absent == "half":  # a on the first half of the rows, b on the second: none complete
+        X.loc[X.index[:30], ["b0", "b1"]] = np.nan
+        X.loc[X.index[30:], ["a0", "a1"]] = np.nan
+    else:
+        X[absent] = np.nan
+    with pytest.raises(ValueError, match=message):
+        _joint_on(X, y, missing_modality="drop")
+
+
+@pytest.mark.parametrize("class_weight, message", [
+    ({"yes": 2.0, "Yes": 1.0}, r"class_weight has key 'Yes', which is not a class; the "
+                               r"classes are \['no', 'yes'\]"),
+    ({1: 2.0}, r"class_weight has key 1, which is not a class"),
+    ({"yes": -1.0}, r"class_weight\['yes'\] = -1.0: class weights must be finite and >= 0"),
+])
+def test_joint_model_refuses_class_weights_that_are_not_classes(class_weight, message):
+    X, y = _two_modalities()
+    with pytest.raises(ValueError, match=message):
+        _joint_on(X, y, class_weight=class_weight)
+
+
+def test_joint_model_names_a_string_column():
+    X, y = _two_modalities()
+    X["b1"] = np.where(X["b1"] > 0, "M", "F")
+    with pytest.raises(ValueError, match=r"column 'b1' of modality 'b' is not \(dtype"):
+        _joint_on(X, y)

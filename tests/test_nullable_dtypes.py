@@ -110,7 +110,7 @@ def test_groupings_and_bias_see_nan_in_nullable_columns(dtype):
     pd.testing.assert_frame_equal(bias["nullable"].table_, bias["float"].table_)
 
 
-@pytest.mark.parametrize("dtype", ["Float64", "double[pyarrow]"])
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_joint_model_reads_pd_na_as_an_absent_modality(dtype):
     from skpoe.neural import JointProductOfExpertsClassifier
 

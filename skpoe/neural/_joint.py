@@ -13,8 +13,16 @@ from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from torch import nn
 
-from .._base import INTER, _ExpertsComposition, _ExpertSpec, _LogProbaClassifierMixin
+from .._base import (
+    INTER,
+    _ExpertsComposition,
+    _ExpertSpec,
+    _LogProbaClassifierMixin,
+    _modality_of,
+)
 from .._combine import _log_prior
+from .._experts import _first_non_numeric
+from .._modalities import _column_label
 from .._presence import _expert_rows, _row_mask
 from .._validation import _check_X, _encode_y
 from ._modules import MLP, _JointModule, _ProductLoss
@@ -31,6 +39,27 @@ from ._training import (
 
 def _takes_no_nan(estimator):
     return False
+
+
+def _class_weights(class_weight, classes, y_encoded):
+    """One weight per class from "balanced" or a dict keyed by the labels, checked."""
+    if isinstance(class_weight, str):
+        return compute_class_weight(class_weight, classes=np.arange(len(classes)), y=y_encoded)
+    labels = classes.tolist()
+    unknown = [key for key in class_weight if key not in labels]
+    if unknown:
+        raise ValueError(
+            f"class_weight has key {unknown[0]!r}, which is not a class; the classes are "
+            f"{labels!r} (keys are labels as in y, with their type)."
+        )
+    bad = {key: w for key, w in class_weight.items()
+           if not (isinstance(w, Real) and np.isfinite(w) and w >= 0)}
+    if bad:
+        key = next(iter(bad))
+        raise ValueError(
+            f"class_weight[{key!r}] = {bad[key]!r}: class weights must be finite and >= 0."
+        )
+    return np.array([float(class_weight.get(c, 1.0)) for c in labels])
 
 
 class JointProductOfExpertsClassifier(
@@ -280,16 +309,21 @@ class JointProductOfExpertsClassifier(
             plan = self._fitted_plan()
         # The networks take no NaN: the inter network sees the complete rows only.
         _, rows = _expert_rows(X, plan, feature_names, self.missing_modality,
-                               accepts_nan=_takes_no_nan)
+                               accepts_nan=_takes_no_nan, fitting=reset)
         active = [spec for spec in plan if not spec.dropped]
         present = np.column_stack([_row_mask(rows[spec.name], X.shape[0]) for spec in active])
         union = plan[-1].columns
-        try:
-            x = _as_float32(np.asarray(_safe_indexing(X, union, axis=1), dtype=np.float32))
-        except (TypeError, ValueError) as exc:
+        X_union = _safe_indexing(X, union, axis=1)
+        found = _first_non_numeric(X_union)
+        if found is not None:
+            column = union[found[0]]
             raise ValueError(
-                f"JointProductOfExpertsClassifier needs numeric columns: {exc}"
-            ) from exc
+                f"JointProductOfExpertsClassifier needs numeric columns: column "
+                f"{_column_label(column, feature_names)} of modality "
+                f"{_modality_of(plan).get(int(column))!r} is not (dtype {found[1]}). Encode "
+                "it as numbers first (e.g. one-hot), or leave it out of the modality."
+            )
+        x = _as_float32(np.asarray(X_union, dtype=np.float32))
         np.nan_to_num(x, copy=False, nan=0.0)  # absent modalities; masked out of the product
         return {"x": x, "present": present}, plan, active
 
@@ -313,15 +347,21 @@ class JointProductOfExpertsClassifier(
         y_encoded, self.classes_ = _encode_y(self, y, inputs["x"].shape[0])
         n_classes = len(self.classes_)
         _check_device(self.device)
+        for k, spec in enumerate(active):
+            if not inputs["present"][:, k].any():
+                where = ("no row holds every modality" if spec.is_inter else
+                         f"modality {spec.name!r} is absent from every row")
+                raise ValueError(
+                    f"Expert {spec.name!r} has no training row ({where}): its network would "
+                    "never train and would join the product untrained. Drop it ('drop' as "
+                    "its module), or check where the modality is missing."
+                )
         counts = np.bincount(y_encoded, minlength=n_classes)
         log_prior = _log_prior(counts / counts.sum(), 1e-12)
         weight = None
         if self.class_weight is not None:
-            weight = torch.as_tensor(compute_class_weight(
-                self.class_weight, classes=np.arange(n_classes), y=y_encoded
-            ) if self.class_weight == "balanced" else np.array(
-                [self.class_weight.get(c, 1.0) for c in self.classes_.tolist()]
-            ), dtype=torch.float32)
+            weight = torch.as_tensor(_class_weights(self.class_weight, self.classes_, y_encoded),
+                                     dtype=torch.float32)
 
         seed = _seed(self.random_state)
         with _torch_seeded(seed):  # the networks' initial weights come from this seed
