@@ -10,7 +10,7 @@ holds. The last row repeats the boosted-tree intra experts with one repeat
 comparison (the inter expert against the calibrated product of your intra
 experts: mean log-loss gain over seeds), which is reported, not thresholded.
 
-    python benchmarks/analyzer_calibration.py            # 50 seeds per row (~25 min, 2 cores)
+    python benchmarks/analyzer_calibration.py            # 50 seeds per row (~45 min, 2 cores)
     python benchmarks/analyzer_calibration.py --quick    # CI smoke test: 2 seeds, small n
     python benchmarks/analyzer_calibration.py --rows xor-300 additive-1000 --seeds 20
 """
@@ -86,6 +86,80 @@ def additive_logistic(n, rng):
     return (*_frame([a, b]), y.astype(int))
 
 
+def _few_events(logit, target=0.08):
+    """Shift ``logit`` so that about ``target`` of the rows are positive (few events)."""
+    lo, hi = -15.0, 15.0
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _sigmoid(logit + mid).mean() < target else (lo, mid)
+    return logit + (lo + hi) / 2
+
+
+def few_events_additive(n, rng):
+    """8% positives; each modality a weak linear plus quadratic effect on the log-odds."""
+    a, b = rng.normal(size=(n, 3)), rng.normal(size=(n, 3))
+    logit = 0.55 * a[:, 0] + 0.3 * (a[:, 0] ** 2 - 1) + 0.55 * b[:, 0] + 0.3 * (b[:, 0] ** 2 - 1)
+    y = rng.uniform(size=n) < _sigmoid(_few_events(logit))
+    return (*_frame([a, b]), y.astype(int))
+
+
+def few_events_xor(n, rng):
+    """8% positives; ``logit = c + 2 sign(a0 b0)``: no marginal signal."""
+    a, b = rng.normal(size=(n, 3)), rng.normal(size=(n, 3))
+    y = rng.uniform(size=n) < _sigmoid(_few_events(2.0 * np.sign(a[:, 0] * b[:, 0])))
+    return (*_frame([a, b]), y.astype(int))
+
+
+def smooth_interaction(n, rng):
+    """``logit = 1.2 a0 b0``: a smooth interaction, no marginal signal."""
+    a, b = rng.normal(size=(n, 3)), rng.normal(size=(n, 3))
+    y = rng.uniform(size=n) < _sigmoid(1.2 * a[:, 0] * b[:, 0])
+    return (*_frame([a, b]), y.astype(int))
+
+
+def correlated_additive(n, rng):
+    """Additive logistic, the modalities' columns correlated 0.8 across modalities."""
+    shared = rng.normal(size=(n, 3))
+    a = np.sqrt(0.8) * shared + np.sqrt(0.2) * rng.normal(size=(n, 3))
+    b = np.sqrt(0.8) * shared + np.sqrt(0.2) * rng.normal(size=(n, 3))
+    y = rng.uniform(size=n) < _sigmoid(a @ [1.0, 0.5, 0.0] + b @ [-0.5, 1.0, 0.0])
+    return (*_frame([a, b]), y.astype(int))
+
+
+def three_class_additive(n, rng):
+    """Three classes, each modality shifting the class log-odds additively."""
+    a, b = rng.normal(size=(n, 3)), rng.normal(size=(n, 3))
+    scores = np.column_stack([np.zeros(n), a[:, 0] + b[:, 0], a[:, 1] - b[:, 1]])
+    p = np.exp(scores - scores.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    y = (rng.uniform(size=(n, 1)) > np.cumsum(p, axis=1)).sum(axis=1)
+    return (*_frame([a, b]), y.astype(int))
+
+
+def pure_null(n, rng):
+    """No modality says anything about the label (30% positives)."""
+    a, b = rng.normal(size=(n, 3)), rng.normal(size=(n, 3))
+    return (*_frame([a, b]), (rng.uniform(size=n) < 0.3).astype(int))
+
+
+def missing_b(n, rng):
+    """Additive logistic; modality b absent (all NaN) in a random 25% of the rows."""
+    X, modalities, y = additive_logistic(n, rng)
+    X.loc[rng.uniform(size=n) < 0.25, modalities["b"]] = np.nan
+    return X, modalities, y
+
+
+def repeated_patients(n, rng):
+    """n/5 patients x 5 rows: b is constant within a patient, the label has a patient offset."""
+    patients = n // 5
+    patient = np.repeat(np.arange(patients), 5)
+    offset = rng.normal(size=patients)[patient]
+    a = rng.normal(size=(n, 3))
+    b = rng.normal(size=(patients, 3))[patient]
+    y = rng.uniform(size=n) < _sigmoid(a[:, 0] + 1.5 * offset)
+    return (*_frame([a, b]), y.astype(int))
+
+
 def scaled_lr():
     """The command line's default intra expert."""
     return make_pipeline(SimpleImputer(), StandardScaler(), LogisticRegression(max_iter=1000))
@@ -116,6 +190,23 @@ ROWS = {
                        [("a", ">=", 45), ("b", ">=", 45), ("a and b", ">=", 45)]),
     "hgb-intra-1000-once": (additive_logistic, 1000, hgb, None,
                             [("a", None, None), ("b", None, None)], {"n_repeats": 1}),
+    # where medical studies live (issue: few events, clusters, missing modalities)
+    "noise-third-hgb-500": (noise_third, 500, hgb, None, [("c", "<=", 2.5)]),
+    "few-events-additive-1000": (few_events_additive, 1000, scaled_lr, None,
+                                 [("a", ">=", 40), ("b", ">=", 40)]),
+    "few-events-xor-1000": (few_events_xor, 1000, scaled_lr, None, [("inter", ">=", 40)]),
+    "smooth-interaction-500": (smooth_interaction, 500, scaled_lr, None,
+                               [("inter", ">=", 40)]),
+    "correlated-1000": (correlated_additive, 1000, scaled_lr, None, [("inter", "<=", 2.5)]),
+    "three-class-1000": (three_class_additive, 1000, scaled_lr, None,
+                         [("inter", "<=", 2.5)]),
+    "pure-null-1000": (pure_null, 1000, scaled_lr, None,
+                       [("a", "<=", 2.5), ("b", "<=", 2.5), ("inter", "<=", 2.5),
+                        ("regime=neither", ">=", 47.5)]),
+    "missing-b-5000": (missing_b, 5000, scaled_lr, None, [("inter", "<=", 2.5)],
+                       {"missing_modality": "drop"}),
+    "repeated-patients-1000": (repeated_patients, 1000, hgb, None,
+                               [("clustered warning", ">=", 47.5), ("b", None, None)]),
 }
 
 
@@ -129,11 +220,12 @@ def _one(row, seed, n_override):
         **(params[0] if params else {}),
     )
     # one thread per worker (BLAS and HGB's OpenMP): the workers are the parallelism
-    with warnings.catch_warnings(), threadpool_limits(1):
-        warnings.simplefilter("ignore")  # MLP convergence warnings
+    with warnings.catch_warnings(record=True) as caught, threadpool_limits(1):
+        warnings.simplefilter("always")  # recorded, not shown (MLP convergence warnings)
         analyzer.fit(X, y)
     deps = analyzer.dependencies_
     return {
+        "clustered": any("repeated measures" in str(w.message) for w in caught),
         "counts": dict(deps["counts"]),
         "dependency": dict(deps["dependency"]),
         "regime": analyzer.regime_,
@@ -145,6 +237,8 @@ def _one(row, seed, n_override):
 
 
 def _hit(what, out):
+    if what == "clustered warning":
+        return out["clustered"]
     if what.startswith("regime="):
         return out["regime"] == what.split("=")[1]
     if what == "a and b":
@@ -187,6 +281,7 @@ def main(argv=None):
                 "intra acc gain": np.mean([out["intra_acc_gain"] for out in outs]),
                 "intra AUC": np.mean([out["intra_auc"] for out in outs]),
                 "s/seed": seconds,
+                "clustered warning": sum(out["clustered"] for out in outs),
             })
             print(pd.DataFrame(table[-1:]).to_string(
                 index=False, header=len(table) == 1, float_format=lambda v: f"{v:+.3f}"),

@@ -157,7 +157,7 @@ class ModalityBias(_HtmlReport):
 )
 @_thread_limited
 def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert=None,
-                  cv=5, missing_modality="error", n_jobs=None, random_state=None):
+                  cv=5, groups=None, missing_modality="error", n_jobs=None, random_state=None):
     """How much a fitted model relies on each modality, against how much it tells.
 
     *Reliance* is the increase of the model's log-loss when a modality's columns
@@ -194,6 +194,8 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
     cv : int or splitter, default=5
         Folds of the new analyzer (an int is repeated twice, the analyzer's
         default ``n_repeats``).
+    groups : array-like of shape (n_samples,), default=None
+        Group labels (e.g. patient ids) for the new analyzer's folds.
     missing_modality : {"error", "drop"}, default="error"
         For the new analyzer, as in :class:`ModalityDependencyAnalyzer`: with
         ``"drop"``, each modality's expert sees the rows where it is present. The
@@ -253,7 +255,7 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
              for m, cols in modalities.items()],
             inter_estimator="drop", cv=cv, missing_modality=missing_modality,
             random_state=random_state, n_jobs=n_jobs,
-        ).fit(X, y)
+        ).fit(X, y, groups=groups)
     else:
         check_is_fitted(analyzer, "dependencies_")
         missing = [m for m in columns if m not in analyzer.dependencies_.index]

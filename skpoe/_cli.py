@@ -121,6 +121,28 @@ def _table_and_target(args):
     return table, y
 
 
+def _add_groups_and_missing(parser, groups_more, missing_more):
+    """``--groups`` and ``--missing-modality``, alike in every command."""
+    parser.add_argument("--groups", metavar="COL",
+                        help="column of group ids (e.g. patient): a group never straddles "
+                        f"folds{groups_more}")
+    parser.add_argument("--missing-modality", choices=["error", "drop"], default="error",
+                        help="a row whose columns of a modality are all empty lacks that "
+                        "modality: 'error' (default) stops, 'drop' leaves that modality's "
+                        f"expert{missing_more}")
+
+
+def _groups_column(args, table):
+    """The ``--groups`` column's values (e.g. patient ids), or None; checked by name."""
+    if args.groups is None:
+        return None
+    if args.groups not in table.columns:
+        raise _UsageError(
+            f"unknown groups column {args.groups!r}{_close_names(args.groups, table.columns)}"
+        )
+    return table[args.groups].to_numpy()
+
+
 def _parse_modalities(texts, columns, target):
     """Repeated ``NAME=COLS`` arguments -> {name: [cols]}, each name once."""
     if not texts:
@@ -161,13 +183,7 @@ def _load_data(args):
         )
     if y.nunique() < 2:
         raise _UsageError(f"target column {args.target!r} has only one class: {y.iloc[0]!r}")
-    groups = None
-    if args.groups is not None:
-        if args.groups not in table.columns:
-            raise _UsageError(
-                f"unknown groups column {args.groups!r}{_close_names(args.groups, table.columns)}"
-            )
-        groups = table[args.groups].to_numpy()
+    groups = _groups_column(args, table)
     return table[used], y, modalities, str(args.data), groups
 
 
@@ -258,17 +274,11 @@ def _build_parser():
     analyze.add_argument("--modality", action="append", metavar="NAME=COLS",
                          help="a modality: comma-separated column names or glob patterns "
                          "such as img_* (repeat for each modality)")
-    analyze.add_argument("--groups", metavar="COL",
-                         help="column of group ids (e.g. patient): a group never straddles "
-                         "folds")
-    analyze.add_argument("--missing-modality", choices=["error", "drop"], default="error",
-                         help="a row whose columns of a modality are all empty lacks that "
-                         "modality: 'error' (default) stops, 'drop' leaves that modality's "
-                         "expert (and the inter expert, for rows not complete) out of the row. "
-                         "Empty cells inside a present modality are imputed with the column "
-                         "median inside each default expert; the inter expert "
-                         "(HistGradientBoosting) takes them as they are. Example: "
-                         "--missing-modality drop")
+    _add_groups_and_missing(
+        analyze, "", " (and the inter expert, for rows not complete) out of the row. Empty "
+        "cells inside a present modality are imputed with the column median inside each "
+        "default expert; the inter expert (HistGradientBoosting) takes them as they are. "
+        "Example: --missing-modality drop")
     analyze.add_argument("--cv", type=int, default=5,
                          help="number of folds (default 5), e.g. --cv 10")
     analyze.add_argument("--repeats", type=int, default=2,

@@ -4,8 +4,12 @@ import argparse
 import pickle
 from pathlib import Path
 
+import numpy as np
+
 from ._cli import (
+    _add_groups_and_missing,
     _check_output,
+    _groups_column,
     _parse_modalities,
     _parse_modality,
     _table_and_target,
@@ -49,9 +53,10 @@ def _groupings(args):
     from ._groupings import compare_groupings
 
     if args.data is None:
-        if args.target or args.grouping:
-            raise _UsageError("--target/--grouping given without a data file")
+        if args.target or args.grouping or args.groups:
+            raise _UsageError("--target/--grouping/--groups given without a data file")
         X, y, views = _bundled_breast_cancer()
+        groups = None
         candidates = {"views": views, "families": _measurement_families(X.columns)}
         include = ("all",) + tuple(args.include or ())
         title = "breast cancer (bundled): 3 views, 10 measurement families, one modality"
@@ -68,8 +73,9 @@ def _groupings(args):
         used = sorted({c for g in candidates.values() for cols in g.values() for c in cols},
                       key=list(table.columns).index)
         X, include, title = table[used], tuple(args.include or ()), str(args.data)
+        groups = _groups_column(args, table)
     out = _check_output(args.output)
-    result = compare_groupings(candidates, X, y, include=include, cv=args.cv,
+    result = compare_groupings(candidates, X, y, include=include, cv=args.cv, groups=groups,
                                n_repeats=args.repeats, n_jobs=args.n_jobs,
                                missing_modality=args.missing_modality,
                                random_state=args.random_state, verbose=args.verbose)
@@ -82,18 +88,18 @@ def _groupings(args):
 
 
 def _bias(args):
-    from sklearn.model_selection import train_test_split
-
     from ._bias import modality_bias
 
     if args.data is None:
-        if args.target or args.modality or args.model:
-            raise _UsageError("--target/--modality/--model given without a data file")
+        if args.target or args.modality or args.model or args.groups:
+            raise _UsageError("--target/--modality/--model/--groups given without a data file")
         X, y, modalities = _bundled_breast_cancer()
+        groups = None
         title = "breast cancer (bundled)"
     else:
         table, y = _table_and_target(args)
         modalities = _parse_modalities(args.modality, table.columns, args.target)
+        groups = _groups_column(args, table)
         X = table.drop(columns=[args.target])
         title = str(args.data)
     out = _check_output(args.output)
@@ -111,15 +117,17 @@ def _bias(args):
                 f"({type(exc).__name__}: {exc}). Save the model with pickle.dump(model, "
                 "file) or joblib.dump, in an environment with the same packages."
             ) from None
-        X_test, y_test = X, y
+        X_test, y_test, groups_test = X, y, groups
         where = "the given rows (they must be held out from the model's training)"
     else:
-        models, (X_test, y_test) = _fit_two_models(X, y, modalities, args, train_test_split)
-        where = f"a held-out {args.test_size:.0%} of the rows"
+        models, (X_test, y_test, groups_test) = _fit_two_models(X, y, groups, modalities, args)
+        where = f"a held-out {args.test_size:.0%} of the rows" + (
+            f" (whole {args.groups!r} groups)" if groups is not None else "")
     reports = []
     for name, model in models.items():
         bias = modality_bias(model, X_test, y_test, modalities, n_repeats=args.n_repeats,
-                             cv=args.cv, missing_modality=args.missing_modality,
+                             cv=args.cv, groups=groups_test,
+                             missing_modality=args.missing_modality,
                              random_state=args.random_state, n_jobs=args.n_jobs)
         reports.append(f"== {name} ==\n{bias.summary()}")
         bias.table_.to_csv(out / f"bias_{name.replace(' ', '_')}.csv")
@@ -130,12 +138,25 @@ def _bias(args):
     return 0
 
 
-def _fit_two_models(X, y, modalities, args, train_test_split):
-    """Early fusion and the product of experts, fitted on the training part of X."""
+def _fit_two_models(X, y, groups, modalities, args):
+    """Early fusion and the product of experts, fitted on the training part of X.
+
+    The held-out part is stratified by class, or made of whole groups (patients)
+    when ``groups`` are given, so that no patient is on both sides.
+    """
+    from sklearn.model_selection import GroupShuffleSplit, train_test_split
+
     from ._product import ProductOfExpertsClassifier
 
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=args.test_size, random_state=args.random_state, stratify=y)
+    if groups is None:
+        train, test = train_test_split(np.arange(len(y)), test_size=args.test_size,
+                                       random_state=args.random_state, stratify=y)
+    else:
+        train, test = next(GroupShuffleSplit(1, test_size=args.test_size,
+                                             random_state=args.random_state)
+                           .split(X, y, groups))
+    X_train, X_test = X.iloc[train], X.iloc[test]
+    y_train, y_test = np.asarray(y)[train], np.asarray(y)[test]
     used = [c for cols in modalities.values() for c in cols]
     early = _OnColumns(_boosted_trees(), used).fit(X_train, y_train)
     product = ProductOfExpertsClassifier(
@@ -145,7 +166,7 @@ def _fit_two_models(X, y, modalities, args, train_test_split):
     ).fit(X_train[used], y_train)
     return {"early fusion": early, "product of experts": _OnColumns(product, used,
                                                                       fitted=True)}, (
-        X_test, y_test)
+        X_test, y_test, None if groups is None else groups[test])
 
 
 class _OnColumns:
@@ -177,10 +198,8 @@ def _common(parser):
                         help="seed of the folds and permutations (default 0)")
     parser.add_argument("--n-jobs", type=int, default=None,
                         help="fits run in parallel, e.g. --n-jobs 2")
-    parser.add_argument("--missing-modality", choices=["error", "drop"], default="error",
-                        help="a row whose columns of a modality are all empty lacks that "
-                        "modality: 'error' (default) stops, 'drop' leaves that modality's "
-                        "expert out of the row, as in skpoe analyze")
+    _add_groups_and_missing(parser, " (nor, in bias, the held-out split)",
+                            " out of the row, as in skpoe analyze")
 
 
 def _add_parsers(sub):

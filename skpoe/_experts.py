@@ -99,8 +99,9 @@ def _explain_non_numeric(exc, estimator, X_sub, columns, name, modality_of):
     raise type(exc)(
         f"Expert {name!r} ({type(estimator).__name__}) cannot be fitted: column {column!r} "
         f"of modality {modality!r} is not numeric (dtype {dtype}). Encode it inside the "
-        "expert (e.g. make_pipeline(make_column_transformer((OneHotEncoder(), [...]), "
-        "remainder='passthrough'), ...)), convert it to numbers, or leave it out of the "
+        "expert (e.g. make_pipeline(make_column_transformer((OneHotEncoder(handle_unknown="
+        "'ignore'), make_column_selector(dtype_exclude='number')), remainder='passthrough'), "
+        "...)), convert it to numbers, or leave it out of the "
         f"modality. The expert said: {exc}"
     ) from exc
 

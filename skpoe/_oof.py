@@ -15,10 +15,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.parallel import delayed
 
 from ._combine import _log_prior
 from ._experts import _expert_log_proba, _fit_expert
+from ._jobs import _run_jobs
 from ._modalities import _as_column_key
 
 
@@ -217,7 +218,9 @@ def _cross_fit(specs, X, y, splits, rows, n_classes, floor, *, sample_weight=Non
     if verbose:
         print(f"[skpoe] fitting {len(specs)} experts x {len(splits)} folds = {len(jobs)} fits "
               f"({', '.join(spec.name for spec in specs)})", file=sys.stderr, flush=True)
-    results = Parallel(n_jobs=n_jobs, verbose=verbose)(jobs)
+    labels = [f"{spec.name} fold {f + 1}/{len(splits)}"
+              for f in range(len(splits)) for spec in specs]
+    results = _run_jobs(jobs, labels, n_jobs=n_jobs, verbose=verbose)
     k = len(specs)
     return [
         {spec.name: out for spec, out in zip(specs, results[f * k:(f + 1) * k])}

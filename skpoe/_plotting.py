@@ -21,17 +21,20 @@ def _figure(ax, height):
 
 
 def _plot_dependencies(analyzer, ax=None):
+    from ._scoring import _Z_ONE_SIDED
+
     """Horizontal bars: each modality's intra dependency, then the inter dependency.
 
-    Bars that count (mean > t cutoff x SE) are solid, the others hatched; error
-    bars span the cutoff (``t_cutoff_`` standard errors), the threshold for counting.
+    Bars that count (mean > cutoff x SE) are solid, the others hatched; error
+    bars span each row's cutoff (its ``cutoff`` column, in standard errors), the
+    threshold for counting.
     """
     deps = analyzer.dependencies_
     fig, ax = _figure(ax, 0.5 * len(deps) + 1.6)
     positions = np.arange(len(deps))[::-1]
     colors = ["tab:blue" if kind == "intra" else "tab:orange" for kind in deps["kind"]]
     bars = ax.barh(
-        positions, deps["dependency"], xerr=analyzer.t_cutoff_ * deps["se"].fillna(0), color=colors,
+        positions, deps["dependency"], xerr=deps["cutoff"] * deps["se"].fillna(0), color=colors,
         edgecolor="black", capsize=3,
     )
     for bar, counts in zip(bars, deps["counts"]):
@@ -40,8 +43,8 @@ def _plot_dependencies(analyzer, ax=None):
             bar.set_alpha(0.5)
     ax.set_yticks(positions, [f"{name} ({kind})" for name, kind in zip(deps.index, deps["kind"])])
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("dependency (nats of information about the label, "
-                  f"+/- {analyzer.t_cutoff_:.2f} SE)")
+    ax.set_xlabel("dependency (nats of information about the label, +/- the cutoff: "
+                  f"{_Z_ONE_SIDED:.2f} SE intra, {analyzer.t_cutoff_:.2f} SE inter)")
     ax.set_title(f"Intra- and inter-modality dependencies: regime '{analyzer.regime_}'")
     from matplotlib.patches import Patch
 

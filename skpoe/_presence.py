@@ -14,6 +14,7 @@ it must accept NaN (its ``allow_nan`` tag, or a Pipeline that imputes first).
 """
 
 import numpy as np
+from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, get_tags
 
@@ -21,29 +22,48 @@ from ._modalities import _as_column_key, _column_label
 from ._validation import _nan_and_inf
 
 # Steps that replace NaN by values before anything else sees them. scikit-learn's
-# Pipeline reports allow_nan=False whatever its first step, so we look ourselves.
-_IMPUTERS = ("SimpleImputer", "IterativeImputer", "KNNImputer", "MissingIndicator")
+# Pipeline and ColumnTransformer report allow_nan=False whatever their steps, so we
+# look ourselves. OneHotEncoder makes NaN a category of its own.
+_IMPUTERS = ("SimpleImputer", "IterativeImputer", "KNNImputer", "MissingIndicator",
+             "OneHotEncoder")
+_REMOVED, _PASSED, _REFUSED = "removed", "passed", "refused"
+
+
+def _nan_after(step):
+    """What ``step`` does with NaN in its input: removes it, passes it on, or refuses it.
+
+    A Pipeline goes step by step; a ColumnTransformer refuses NaN when a branch
+    does, passes it on when a branch (or a ``remainder="passthrough"``) does, and
+    removes it when every branch does. Any other step: its ``allow_nan`` tag.
+    """
+    if step is None or (isinstance(step, str) and step in ("passthrough", "drop")):
+        return _REMOVED if step == "drop" else _PASSED
+    if type(step).__name__ in _IMPUTERS:
+        return _REMOVED
+    if isinstance(step, Pipeline):
+        for _, inner in step.steps:
+            state = _nan_after(inner)
+            if state != _PASSED:
+                return state
+        return _PASSED
+    if isinstance(step, ColumnTransformer):
+        branches = [t for _, t, _ in step.transformers] + [step.remainder]
+        states = {_nan_after(t) for t in branches}
+        return next(s for s in (_REFUSED, _PASSED, _REMOVED) if s in states)
+    try:
+        return _PASSED if get_tags(step).input_tags.allow_nan else _REFUSED
+    except Exception:  # an object without tags (a torch module): assume not
+        return _REFUSED
 
 
 def _accepts_nan(estimator):
-    """Whether ``estimator`` takes NaN in X: its tag, or a Pipeline that imputes first.
+    """Whether ``estimator`` takes NaN in X: its tag, or steps that impute before it matters.
 
-    A Pipeline accepts NaN when an imputer comes before any step that does not
-    (scalers pass NaN through); its own tag says no whatever its steps.
+    A Pipeline accepts NaN when every step either takes it or comes after a step
+    that removed it (an imputer; a ColumnTransformer whose every branch imputes
+    or one-hot encodes); scalers pass NaN through to the next step.
     """
-    if isinstance(estimator, Pipeline):
-        for _, step in estimator.steps:
-            if step is None or (isinstance(step, str) and step == "passthrough"):
-                continue
-            if type(step).__name__ in _IMPUTERS:
-                return True
-            if not _accepts_nan(step):
-                return False
-        return True
-    try:
-        return bool(get_tags(estimator).input_tags.allow_nan)
-    except Exception:  # an object without tags (a torch module): assume not
-        return False
+    return _nan_after(estimator) != _REFUSED
 
 
 class _Presence:

@@ -7,7 +7,7 @@ from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._base import (
@@ -22,6 +22,7 @@ from ._base import (
 from ._combine import _log_prior, _product_terms
 from ._experts import _expert_log_proba, _fit_expert, _sample_weight_params
 from ._exponents import _fit_exponents
+from ._jobs import _run_jobs
 from ._oof import _check_folds_hold_classes, _cross_fit, _make_splits
 from ._presence import _expert_rows, _row_mask
 from ._threads import _thread_limited
@@ -276,12 +277,12 @@ class ProductOfExpertsClassifier(
             for spec in active
         }
         modality_of = _modality_of(plan)
-        fitted = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-            delayed(_fit_expert)(
+        fitted = _run_jobs(
+            [delayed(_fit_expert)(
                 spec.estimator, X, spec.columns, y_encoded, sample_weight, spec.name,
                 rows=rows[spec.name], modality_of=modality_of,
-            )
-            for spec in active
+            ) for spec in active],
+            [f"expert {spec.name}" for spec in active], n_jobs=self.n_jobs, verbose=self.verbose,
         )
         self.estimators_ = fitted
         self.expert_names_ = [spec.name for spec in active]

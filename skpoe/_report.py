@@ -47,8 +47,10 @@ def _summary_text(analyzer):
     deps, res = analyzer.dependencies_, analyzer.results_
     chance = res.loc["chance"]
     n_rows = analyzer._n_samples  # "rows 450/569": rows holding the modality / the table's
-    cutoff = (f"counts when > t(0.975, {len(analyzer.folds_) - 1}) = "
-              f"{analyzer.t_cutoff_:.2f} SE, Nadeau-Bengio-corrected")
+    cutoff = ("counts when > 1.645 SE: one-sided 5%, SE over the held-out rows, "
+              f"clustered by {'group' if analyzer._grouped else 'row'}")
+    inter_cutoff = (f"counts when > t(0.975, {len(analyzer.folds_) - 1}) = "
+                    f"{analyzer.t_cutoff_:.2f} SE over folds, Nadeau-Bengio-corrected")
     lines = [
         "Modality dependency analysis",
         f"  {len(analyzer.classes_)} classes; {_describe_cv(analyzer)}; "
@@ -74,7 +76,7 @@ def _summary_text(analyzer):
         lines += [
             "",
             "Inter-modality dependency (additive baseline log-loss - inter expert log-loss, "
-            "both calibrated, nats):",
+            f"both calibrated, nats; {inter_cutoff}):",
             f"  baseline: {_BASELINE_TEXT[analyzer.inter_baseline_]}",
             f"  {INTER:<{width}}  {row['dependency']:+.3f} +/- {row['se']:.3f}  "
             f"{'counts' if row['counts'] else 'does not count':<14}  accuracy {acc:.3f}  "
@@ -112,8 +114,11 @@ DEPENDENCY_LEGEND = {
     "kind": "intra: one modality alone; inter: what combining modalities adds",
     "dependency": "nats of information about the label: chance (intra) or the additive "
                   "baseline (inter) log-loss minus the calibrated expert's",
-    "se": "paired standard error over the folds, Nadeau-Bengio-corrected",
-    "counts": "whether the dependency exceeds the t cutoff times its SE",
+    "se": "intra: standard error over the held-out rows, clustered by row or group; "
+          "inter: paired over the folds, Nadeau-Bengio-corrected",
+    "cutoff": "the threshold in SEs: 1.645 for intra (one-sided 5%, per-row test), "
+              "t(0.975, J - 1) for inter (fold-paired)",
+    "counts": "whether the dependency exceeds the cutoff times its SE",
     "accuracy_gain": "the same comparison in accuracy",
     "n_rows": "rows where the expert's modality is present (the rows it saw)",
     "inter_reliance": "how much the inter expert's log-loss grows when the modality's "
@@ -142,8 +147,8 @@ def _summary_html(analyzer):
     from ._scoring import METRICS
 
     regime = html.escape(analyzer.regime_)
-    cutoff = (f"t(0.975, {len(analyzer.folds_) - 1}) = {analyzer.t_cutoff_:.2f} standard "
-              "errors")
+    cutoff = (f"its cutoff: 1.645 standard errors for intra (per-row test), t(0.975, "
+              f"{len(analyzer.folds_) - 1}) = {analyzer.t_cutoff_:.2f} for inter")
     sections = [
         ("Dependencies", _table(analyzer.dependencies_, DEPENDENCY_LEGEND,
                                 caption=f"A dependency counts above {cutoff}.")),

@@ -63,12 +63,39 @@ def _t_cutoff(n_folds):
 _ROUND_OFF = 1e-10
 
 
+# The intra test's cutoff: one-sided 5% on the normal scale of the per-row test.
+_Z_ONE_SIDED = 1.6448536269514722
+
+
+def _per_row_se(differences, clusters):
+    """Standard error of the mean of per-row differences, clustered (Bayle et al. 2020).
+
+    ``differences`` holds one value per held-out prediction (every fold, every
+    repeat); ``clusters`` the unit each came from (its row, or its group when
+    ``groups`` were given), so that a row's repeats and a patient's rows count as
+    one unit of evidence. NaN with fewer than two units.
+    """
+    differences = np.asarray(differences, dtype=np.float64)
+    _, codes = np.unique(clusters, return_inverse=True)
+    n_units = int(codes.max()) + 1 if codes.size else 0
+    if n_units < 2:
+        return np.nan
+    sums = np.bincount(codes, weights=differences - differences.mean(), minlength=n_units)
+    variance = np.sum(sums ** 2) * n_units / (n_units - 1)
+    return float(np.sqrt(variance) / differences.size)
+
+
+def _beyond(mean, se, cutoff):
+    """``mean > cutoff * se``, never at round-off level, never with an unknown SE."""
+    mean, se = np.asarray(mean, dtype=np.float64), np.asarray(se, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        beyond = (mean > cutoff * se) & (mean > _ROUND_OFF)
+        return np.nan_to_num(beyond, nan=False).astype(bool) & np.isfinite(se)
+
+
 def _counts(mean, se, n_folds):
-    """A dependency counts when its mean exceeds ``t(0.975, J - 1)`` standard errors.
+    """A fold-paired comparison counts when its mean exceeds ``t(0.975, J - 1)`` SEs.
 
     A mean at round-off level never counts, whatever its SE.
     """
-    mean, se = np.asarray(mean, dtype=np.float64), np.asarray(se, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        beyond = (mean > _t_cutoff(n_folds) * se) & (mean > _ROUND_OFF)
-        return np.nan_to_num(beyond, nan=False).astype(bool) & np.isfinite(se)
+    return _beyond(mean, se, _t_cutoff(n_folds))

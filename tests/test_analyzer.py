@@ -283,3 +283,21 @@ def test_n_repeats_runs_an_int_cv_on_new_shuffles_and_leaves_splitters_alone():
     assert len(folds(cv=KFold(3), n_repeats=4)[1]) == 3
     with pytest.raises(InvalidParameterError, match="n_repeats"):
         folds(cv=3, n_repeats=0)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_progress_has_a_line_per_fit_and_errors_pass_through_it(capfd, n_jobs):
+    data = make_planted_modalities("independent", n_samples=120, random_state=5)
+    experts = [(n, LogisticRegression(), c) for n, c in data.modalities.items()]
+    ModalityDependencyAnalyzer(experts, inter_estimator="drop", cv=3, n_repeats=1,
+                               random_state=0, n_jobs=n_jobs, verbose=1).fit(data.data,
+                                                                             data.target)
+    lines = [line for line in capfd.readouterr().err.splitlines() if line.startswith("[skpoe] [")]
+    assert len(lines) == 6  # 2 experts x 3 folds
+    assert lines[0].startswith("[skpoe] [1/6] a fold 1/3") and "left" in lines[0]
+    assert "Done 6 fits" in lines[-1]
+    X = data.data.copy()
+    X[data.modalities["b"][0]] = np.where(X[data.modalities["b"][0]] > 0, "M", "F")
+    with pytest.raises(ValueError, match=r"column 'b_0' of modality 'b' is not numeric"):
+        ModalityDependencyAnalyzer(experts, inter_estimator="drop", cv=3, n_jobs=n_jobs,
+                                   verbose=1).fit(X, data.target)

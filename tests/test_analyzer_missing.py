@@ -5,12 +5,13 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import KNNImputer, SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from skpoe import ModalityDependencyAnalyzer
 from skpoe._presence import _accepts_nan
@@ -46,9 +47,53 @@ def holey_table(seed=0, n=600):
     (make_pipeline(KNNImputer(), LogisticRegression()), True),
     (HistGradientBoostingClassifier(), True),
     (make_pipeline("passthrough", SimpleImputer(), LogisticRegression()), True),
+    # decided by what each branch does, not by the first step
+    (make_pipeline(ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(), StandardScaler()), ["age", "diameter"]),
+        ("cat", OneHotEncoder(handle_unknown="ignore"), ["sex", "site"])]),
+        LogisticRegression()), True),
+    (make_pipeline(ColumnTransformer([("num", StandardScaler(), ["age"]),
+                                      ("cat", OneHotEncoder(), ["sex"])]),
+                   LogisticRegression()), False),  # a scaler passes NaN on to the regression
+    (make_pipeline(ColumnTransformer([("cat", OneHotEncoder(), ["sex"])],
+                                     remainder="passthrough"), LogisticRegression()), False),
+    (make_pipeline(ColumnTransformer([("cat", OneHotEncoder(), ["sex"])],
+                                     remainder="passthrough"),
+                   HistGradientBoostingClassifier()), True),  # the inter-expert recipe
+    (make_pipeline(ColumnTransformer([("num", SimpleImputer(), ["age"])], remainder="drop"),
+                   make_pipeline(StandardScaler(), LogisticRegression())), True),
 ])
 def test_pipelines_that_impute_first_accept_nan(estimator, accepts):
     assert _accepts_nan(estimator) is accepts
+
+
+def test_a_mixed_type_clinical_expert_fits_a_table_with_nan_and_strings():
+    rng = np.random.default_rng(0)
+    n = 300
+    y = rng.integers(0, 2, n)
+    X = pd.DataFrame({
+        "img_0": rng.normal(size=n) + y, "img_1": rng.normal(size=n),
+        "age": rng.normal(60, 10, n) + 5 * y, "diameter": rng.gamma(3, 2, n),
+        "sex": rng.choice(["M", "F"], n), "site": rng.choice(["arm", "leg", "back"], n),
+    })
+    X.loc[X.index[::7], "age"] = np.nan
+    clinical = make_pipeline(ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(), StandardScaler()), ["age", "diameter"]),
+        ("cat", OneHotEncoder(handle_unknown="ignore"), ["sex", "site"])]),
+        LogisticRegression())
+    # as the non-numeric message advises: columns chosen by dtype, so that the clones
+    # of the inter expert on one modality (its additive baseline) find theirs
+    inter = make_pipeline(ColumnTransformer(
+        [("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+          make_column_selector(dtype_exclude="number"))], remainder="passthrough"),
+        HistGradientBoostingClassifier(max_iter=30, early_stopping=False))
+    analyzer = ModalityDependencyAnalyzer(
+        [("image", LogisticRegression(), ["img_0", "img_1"]),
+         ("clinical", clinical, ["age", "diameter", "sex", "site"])],
+        inter_estimator=inter, cv=3, n_repeats=1, random_state=0,
+    ).fit(X, y)
+    assert analyzer.dependencies_.loc["clinical", "n_rows"] == n  # NaN in age: imputed
+    assert analyzer.dependencies_.loc["clinical", "dependency"] > 0.005  # age carries y
 
 
 def test_drop_analyses_a_holey_table_and_reports_rows_seen():

@@ -241,13 +241,13 @@ def test_bias_with_a_model_file_that_is_not_a_pickle_says_so(csv, tmp_path, cont
     assert f"--model {model}: not a readable pickle of a fitted model" in result.stderr
 
 
-def test_bias_and_groupings_leave_absent_modalities_out(tmp_path):
+def test_bias_and_groupings_take_groups_and_leave_absent_modalities_out(tmp_path):
     rng = np.random.default_rng(0)
     n = 300
     y = rng.integers(0, 2, size=n)
     table = pd.DataFrame({"img_a": rng.normal(size=n) + y, "img_b": rng.normal(size=n),
                           "age": rng.normal(size=n) + y, "bmi": rng.normal(size=n),
-                          "label": y})
+                          "label": y, "patient": np.arange(n) // 3})
     table.loc[table.index[:40], ["age", "bmi"]] = np.nan  # clinical absent in 40 rows
     table.loc[table.index[50], "age"] = np.nan  # a NaN inside a present modality
     path = tmp_path / "holey.csv"
@@ -255,12 +255,15 @@ def test_bias_and_groupings_leave_absent_modalities_out(tmp_path):
     bias = ["bias", str(path), "--target", "label", "--modality", "image=img_*",
             "--modality", "clinical=age,bmi", "--cv", "3", "--output", str(tmp_path / "b")]
     assert "Modality 'clinical' is missing" in run(*bias).stderr
-    result = run(*bias, "--missing-modality", "drop")
+    result = run(*bias, "--missing-modality", "drop", "--groups", "patient")
     assert result.returncode == 0, result.stderr
     assert "== product of experts ==" in result.stdout
+    assert "a held-out 30% of the rows (whole 'patient' groups)" in result.stdout
+    assert "unknown groups column 'ward'" in run(*bias, "--groups", "ward").stderr
     groupings = ["groupings", str(path), "--target", "label", "--grouping",
                  "two:image=img_*;clinical=age,bmi", "--cv", "3", "--repeats", "1",
-                 "--verbose", "0", "--output", str(tmp_path / "g"), "--missing-modality", "drop"]
+                 "--verbose", "0", "--output", str(tmp_path / "g"), "--missing-modality", "drop",
+                 "--groups", "patient"]
     result = run(*groupings)
     assert result.returncode == 0, result.stderr
 

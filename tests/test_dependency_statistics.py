@@ -27,7 +27,7 @@ from skpoe._additive import (
 )
 from skpoe._base import _ExpertSpec
 from skpoe._exponents import _fit_exponents
-from skpoe._scoring import _counts, _paired_se, _t_cutoff
+from skpoe._scoring import _counts, _paired_se, _per_row_se, _t_cutoff
 from skpoe.datasets import make_planted_modalities
 
 
@@ -53,13 +53,55 @@ def test_paired_se_carries_the_nadeau_bengio_correction():
 
 
 def test_fitted_standard_errors_follow_the_corrected_formula(noise_analysis):
+    # fold-paired comparisons (reliance, the inter dependency): Nadeau-Bengio over folds
     analyzer, _ = noise_analysis
     scores = analyzer.fold_scores_.pivot(index="fold", columns="model", values="log_loss")
-    diff = scores["chance"] - scores["intra: a (calibrated)"]
+    diff = scores["inter | a permuted"] - scores["inter"]
     ratio = np.mean([len(f.test) / (600 - len(f.test)) for f in analyzer.folds_])
     expected = np.sqrt(np.var(diff, ddof=1) * (1 / len(diff) + ratio))
-    assert analyzer.dependencies_.loc["a", "se"] == pytest.approx(expected)
-    assert analyzer.dependencies_.loc["a", "dependency"] == pytest.approx(diff.mean())
+    assert analyzer.dependencies_.loc["a", "inter_reliance_se"] == pytest.approx(expected)
+    assert analyzer.dependencies_.loc["a", "inter_reliance"] == pytest.approx(diff.mean())
+
+
+def _per_row_differences(analyzer, y, model):
+    codes = np.searchsorted(analyzer.classes_, y)
+    diffs, rows = [], []
+    for fold in analyzer.folds_:
+        models, y_test = analyzer._fold_models(fold), codes[fold.test]
+        at = np.arange(len(y_test))
+        diffs.append(models[model][at, y_test] - models["chance"][at, y_test])
+        rows.append(fold.test)
+    return np.concatenate(diffs), np.concatenate(rows)
+
+
+def test_intra_standard_errors_are_per_row_and_clustered(noise_analysis):
+    analyzer, data = noise_analysis
+    d, rows = _per_row_differences(analyzer, data.target, "intra: a (calibrated)")
+    # each row is one unit: its two repeats' residuals are summed before squaring
+    sums = np.bincount(rows, weights=d - d.mean())
+    expected = np.sqrt(np.sum(sums ** 2) * 600 / 599) / d.size
+    deps = analyzer.dependencies_
+    assert deps.loc["a", "se"] == pytest.approx(expected)
+    assert deps.loc["a", "dependency"] == pytest.approx(d.mean())
+    # summing before squaring matters: the repeats of a row are not independent
+    assert expected > np.std(d, ddof=1) / np.sqrt(d.size) * 1.2
+    # groups are the units when given: patients of 3 rows each widen the SE
+    grouped = lr_analyzer(data, inter_estimator="drop", cv=3)
+    patients = ModalityDependencyAnalyzer(
+        [(n, LogisticRegression(), c) for n, c in data.modalities.items()],
+        inter_estimator="drop", cv=3, random_state=0,
+    ).fit(data.data, data.target, groups=np.arange(600) // 3)
+    d, rows = _per_row_differences(patients, data.target, "intra: a (calibrated)")
+    sums = np.bincount(rows // 3, weights=d - d.mean())
+    assert patients.dependencies_.loc["a", "se"] == pytest.approx(
+        np.sqrt(np.sum(sums ** 2) * 200 / 199) / d.size)
+    assert "clustered by group" in patients.summary()
+    assert "clustered by row" in grouped.summary()
+
+
+def test_per_row_se_needs_two_units():
+    assert np.isnan(_per_row_se([0.1, 0.2], [7, 7]))
+    assert _per_row_se([0.1, 0.3], [0, 1]) == pytest.approx(np.sqrt(2 * 0.01 * 2) / 2)
 
 
 def test_counting_uses_the_t_cutoff_with_j_minus_1_degrees_of_freedom():
@@ -76,10 +118,13 @@ def test_fitted_counts_agree_with_the_cutoff(noise_analysis):
     deps = analyzer.dependencies_
     assert analyzer.t_cutoff_ == pytest.approx(t.ppf(0.975, len(analyzer.folds_) - 1))
     finite = deps["se"].notna()
-    expected = deps.loc[finite, "dependency"] > analyzer.t_cutoff_ * deps.loc[finite, "se"]
+    assert (deps.loc[deps["kind"] == "inter", "cutoff"] == analyzer.t_cutoff_).all()
+    np.testing.assert_allclose(deps.loc[deps["kind"] == "intra", "cutoff"], 1.6449, atol=1e-4)
+    expected = deps.loc[finite, "dependency"] > deps.loc[finite, "cutoff"] * deps.loc[finite, "se"]
     assert (deps.loc[finite, "counts"] == expected).all()
     assert len(analyzer.folds_) == 10  # 5 folds x 2 repeats: 9 degrees of freedom
     assert "t(0.975, 9) = 2.26 SE" in analyzer.summary()
+    assert "counts when > 1.645 SE: one-sided 5%" in analyzer.summary()
 
 
 def test_derived_columns_have_the_right_signs_and_permute_one_block(noise_analysis):
