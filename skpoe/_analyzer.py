@@ -294,7 +294,16 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
                 "Every intra expert is 'drop': the analysis needs at least one modality's "
                 "expert."
             )
-        _, rows = _expert_rows(X, plan, feature_names, self.missing_modality)
+        presence, rows = _expert_rows(X, plan, feature_names, self.missing_modality)
+        if inter is not None:
+            # The inter dependency compares the inter expert with its additive baseline
+            # where every modality is present: on rows lacking one, the free model can
+            # learn that a modality acts differently when another is missing, an
+            # interaction with missingness that the baseline cannot fit and that would
+            # read as one between modalities (+0.005 nats on additive data, b absent
+            # in 25% of the rows). So both train and are scored on the complete rows.
+            complete = ~presence.absent.any(axis=1)
+            rows[INTER] = None if complete.all() else complete
         if groups is None:
             _warn_if_clustered(X, modalities, rows)
         else:

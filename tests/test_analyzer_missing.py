@@ -106,8 +106,8 @@ def test_drop_analyses_a_holey_table_and_reports_rows_seen():
     deps = analyzer.dependencies_
     assert deps.loc["a", "n_rows"] == 600
     assert deps.loc["b", "n_rows"] == 600 - absent.sum()
-    # the default inter expert accepts NaN: it sees every row with some modality
-    assert deps.loc["inter", "n_rows"] == 600
+    # the default inter expert accepts NaN, but the inter comparison uses complete rows
+    assert deps.loc["inter", "n_rows"] == 600 - absent.sum()
     assert deps.loc["a", "counts"] and deps.loc["b", "counts"]
     fold = analyzer.folds_[0]
     # b is out of the rows where it is absent, and those rows score as the prior
@@ -125,9 +125,11 @@ def test_inter_expert_without_nan_support_sees_complete_rows_only():
         inter_estimator=LogisticRegression(), missing_modality="drop", random_state=0,
     ).fit(X, y)
     assert analyzer.dependencies_.loc["inter", "n_rows"] == 600 - absent.sum()
-    # an imputing inter expert accepts NaN: it sees every row with some modality
+    # an imputing inter expert accepts NaN, and the classifier gives it every row with
+    # some modality; the analysis compares it with its baseline on complete rows only
+    # (an interaction with missingness is not one between modalities)
     analyzer.set_params(inter_estimator=imputing_lr()).fit(X, y)
-    assert analyzer.dependencies_.loc["inter", "n_rows"] == 600
+    assert analyzer.dependencies_.loc["inter", "n_rows"] == 600 - absent.sum()
 
 
 def test_error_mode_names_the_modality_and_nan_error_names_the_expert():
@@ -197,3 +199,20 @@ def test_tables_of_distinct_units_do_not_warn(make):
         warnings.simplefilter("error", UserWarning)
         warnings.filterwarnings("ignore", category=ConvergenceWarning)
         analyzer.fit(data.data, data.target)
+
+
+def test_the_inter_comparison_uses_the_complete_rows_only():
+    X, y, modalities, absent = holey_table(n=400)
+    analyzer = ModalityDependencyAnalyzer(
+        [(m, imputing_lr(), c) for m, c in modalities.items()],
+        inter_estimator=HistGradientBoostingClassifier(max_iter=20, early_stopping=False),
+        cv=3, n_repeats=1, missing_modality="drop", random_state=0,
+    ).fit(X, y)
+    complete = ~absent  # a row lacks b or holds every modality (a is never absent)
+    assert analyzer.dependencies_.loc["inter", "n_rows"] == complete.sum()
+    for fold in analyzer.folds_:
+        for name in ("inter", "additive baseline"):
+            scored = ~np.isnan(fold.log_proba[name]).any(axis=1)
+            np.testing.assert_array_equal(scored, complete[fold.test])
+    # the intra expert of a still sees every row
+    assert analyzer.dependencies_.loc["a", "n_rows"] == len(y)
