@@ -367,3 +367,37 @@ def test_product_beats_each_modality_alone_on_complementary_modalities():
         other = "clinical" if alone == "image" else "image"
         single = poe(inter_estimator="drop").set_params(**{other: "drop"}).fit(X, y)
         assert full.score(X_test, y_test) > single.score(X_test, y_test)
+
+
+class _RecordsInput(LogisticRegression):
+    """A final step that records what it was given, to see the configuration at work."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.input_type_ = type(X).__name__
+        return super().fit(X, y, sample_weight)
+
+
+def test_sklearn_config_reaches_the_workers_without_warnings(table):
+    import warnings
+
+    from sklearn import config_context
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skpoe import ModalityDependencyAnalyzer
+
+    X, y = table
+
+    def expert(columns):
+        return make_pipeline(ColumnTransformer([("scale", StandardScaler(), columns)]),
+                             _RecordsInput())
+
+    experts = [("image", expert(IMG), IMG), ("clinical", expert(CLIN), CLIN)]
+    with config_context(transform_output="pandas"), warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. "delayed should be used with Parallel"
+        model = ProductOfExpertsClassifier(experts, inter_estimator="drop", n_jobs=2).fit(X, y)
+        ModalityDependencyAnalyzer(experts, inter_estimator="drop", cv=3, n_repeats=1,
+                                   n_jobs=2, random_state=0).fit(X, y)
+    # fitted in worker processes, the column transformer gave the final step a frame
+    assert [e[-1].input_type_ for e in model.estimators_] == ["DataFrame", "DataFrame"]
