@@ -13,7 +13,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ._analyzer import ModalityDependencyAnalyzer
-from ._defaults import _imputed_logistic
+from ._defaults import _imputed_logistic, _mixed_logistic
 from ._html import _HtmlReport
 from ._modalities import _resolve_columns
 from ._oof import _permute_block
@@ -190,7 +190,8 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
         one on (X, y) with ``expert`` per modality and no inter expert.
     expert : estimator, default=None
         The intra expert when ``analyzer`` is None; default a median-imputed,
-        scaled logistic regression.
+        scaled logistic regression (on a DataFrame, with its categorical columns
+        one-hot encoded).
     cv : int or splitter, default=5
         Folds of the new analyzer (an int is repeated twice, the analyzer's
         default ``n_repeats``).
@@ -249,9 +250,11 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
         )
     y_codes = pd.Index(classes).get_indexer(y)  # the model's own order, sorted or not
     # the information first: its checks (missing values, columns) fail in seconds
+    # a frame may hold categorical columns: one-hot encoded by the default expert
+    _default = _mixed_logistic if hasattr(X, "columns") else _imputed_logistic
     if analyzer is None:
         analyzer = ModalityDependencyAnalyzer(
-            [(m, clone(expert) if expert is not None else _imputed_logistic(), cols)
+            [(m, clone(expert) if expert is not None else _default(), cols)
              for m, cols in modalities.items()],
             inter_estimator="drop", cv=cv, missing_modality=missing_modality,
             random_state=random_state, n_jobs=n_jobs,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._defaults import _imputed_logistic
+from ._defaults import _mixed_logistic
 
 
 class _UsageError(Exception):
@@ -175,16 +175,23 @@ def _load_data(args):
     table, y = _table_and_target(args)
     modalities = _parse_modalities(args.modality, table.columns, args.target)
     used = sorted({c for cols in modalities.values() for c in cols}, key=list(table.columns).index)
-    non_numeric = [c for c in used if not pd.api.types.is_numeric_dtype(table[c])]
-    if non_numeric:
-        raise _UsageError(
-            f"non-numeric column {non_numeric[0]!r}: the default experts take numbers only; "
-            "encode it first"
-        )
+    _as_categories(table, used)
     if y.nunique() < 2:
         raise _UsageError(f"target column {args.target!r} has only one class: {y.iloc[0]!r}")
     groups = _groups_column(args, table)
     return table[used], y, modalities, str(args.data), groups
+
+
+def _as_categories(table, columns):
+    """Text and boolean columns of the table read from disk as ``category``, in place.
+
+    The default experts one-hot encode them (the intra experts) or split on their
+    levels (HistGradientBoosting, ``categorical_features="from_dtype"``).
+    """
+    for column in columns:
+        if (not pd.api.types.is_numeric_dtype(table[column])
+                or pd.api.types.is_bool_dtype(table[column])):
+            table[column] = table[column].astype("category")
 
 
 def _check_output(path):
@@ -205,9 +212,10 @@ def _analyze(args):
     from ._analyzer import ModalityDependencyAnalyzer
 
     X, y, modalities, title, groups = _load_data(args)
+    categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
     out = _check_output(args.output)  # still before the analysis: fail in seconds
     analyzer = ModalityDependencyAnalyzer(
-        [(name, _imputed_logistic(), cols) for name, cols in modalities.items()],
+        [(name, _mixed_logistic(), cols) for name, cols in modalities.items()],
         cv=args.cv,
         n_repeats=args.repeats,
         missing_modality=args.missing_modality,
@@ -221,8 +229,10 @@ def _analyze(args):
     report = "\n".join([
         f"Data: {title}: {X.shape[0]} rows; modalities "
         + ", ".join(f"{n} ({len(c)} columns)" for n, c in modalities.items()),
-        "Experts: median-imputed, scaled logistic regression per modality; inter expert "
-        "HistGradientBoostingClassifier on all modalities"
+        "Experts: median-imputed, scaled logistic regression per modality"
+        + (f" (one-hot encoded categorical columns: {', '.join(map(str, categorical))})"
+           if categorical else "")
+        + "; inter expert HistGradientBoostingClassifier on all modalities"
         + (" (rows missing a whole modality left out of its expert)."
            if args.missing_modality == "drop" else "."),
         "",

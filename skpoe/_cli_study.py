@@ -8,6 +8,7 @@ import numpy as np
 
 from ._cli import (
     _add_groups_and_missing,
+    _as_categories,
     _check_output,
     _groups_column,
     _parse_modalities,
@@ -15,7 +16,7 @@ from ._cli import (
     _table_and_target,
     _UsageError,
 )
-from ._defaults import _boosted_trees, _imputed_logistic
+from ._defaults import _boosted_trees, _mixed_logistic
 from ._threads import _fit_threads
 
 
@@ -72,6 +73,7 @@ def _groupings(args):
             candidates[name] = modalities
         used = sorted({c for g in candidates.values() for cols in g.values() for c in cols},
                       key=list(table.columns).index)
+        _as_categories(table, used)
         X, include, title = table[used], tuple(args.include or ()), str(args.data)
         groups = _groups_column(args, table)
     out = _check_output(args.output)
@@ -100,6 +102,7 @@ def _bias(args):
         table, y = _table_and_target(args)
         modalities = _parse_modalities(args.modality, table.columns, args.target)
         groups = _groups_column(args, table)
+        _as_categories(table, [c for cols in modalities.values() for c in cols])
         X = table.drop(columns=[args.target])
         title = str(args.data)
     out = _check_output(args.output)
@@ -160,7 +163,7 @@ def _fit_two_models(X, y, groups, modalities, args):
     used = [c for cols in modalities.values() for c in cols]
     early = _OnColumns(_boosted_trees(), used).fit(X_train, y_train)
     product = ProductOfExpertsClassifier(
-        [(m, _imputed_logistic(), cols) for m, cols in modalities.items()],
+        [(m, _mixed_logistic(), cols) for m, cols in modalities.items()],
         inter_estimator="drop", weights="learn", prior_correction=True,
         missing_modality=args.missing_modality,
     ).fit(X_train[used], y_train)

@@ -80,8 +80,6 @@ def test_analyze_a_user_table_with_glob_patterns_and_groups(csv, tmp_path):
         (["{csv}", "--target", "label", "--modality", "a=txt_*"],
          "pattern 'txt_*' matches no column"),
         (["{csv}", "--target", "one", "--modality", "a=age"], "has only one class"),
-        (["{csv}", "--target", "label", "--modality", "a=age,site"],
-         "non-numeric column 'site'"),
         (["{csv}", "--target", "label", "--modality", "age"], "expected NAME=COL1,COL2"),
         (["{csv}", "--target", "label", "--modality", "a=age", "--groups", "ward"],
          "unknown groups column 'ward'"),
@@ -280,3 +278,18 @@ def test_an_empty_column_and_a_blank_group_id_are_named_before_any_fit(csv, tmp_
     blank = run(*base, "--modality", "a=img_a,age", "--groups", "patient")
     assert blank.returncode == 2 and "Traceback" not in blank.stderr
     assert "groups has 1 missing id(s)" in blank.stderr and "first at row 5" in blank.stderr
+
+
+def test_string_columns_are_one_hot_encoded_by_the_default_experts(csv, tmp_path):
+    table = pd.read_csv(csv)
+    table.loc[3, "site"] = np.nan  # a missing category too
+    table["smoker"] = np.arange(len(table)) % 3 == 0
+    path = tmp_path / "clinical.csv"
+    table.to_csv(path, index=False)
+    result = run("analyze", str(path), "--target", "label", "--modality", "image=img_a,img_b",
+                 "--modality", "clinical=age,site,smoker", "--cv", "3", "--repeats", "1",
+                 "--verbose", "0", "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "(one-hot encoded categorical columns: site, smoker)" in result.stdout
+    assert "rows 120/120" in result.stdout  # a missing category is imputed, not dropped
+    assert pd.read_csv(path).equals(table.astype({"smoker": bool}))  # the file is untouched
