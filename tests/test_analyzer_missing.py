@@ -216,3 +216,17 @@ def test_the_inter_comparison_uses_the_complete_rows_only():
             np.testing.assert_array_equal(scored, complete[fold.test])
     # the intra expert of a still sees every row
     assert analyzer.dependencies_.loc["a", "n_rows"] == len(y)
+
+
+def test_rows_are_counted_against_the_table_under_a_splitter_that_does_not_partition():
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    X, y, modalities, absent = holey_table(n=200)
+    analyzer = ModalityDependencyAnalyzer(
+        [(m, imputing_lr(), c) for m, c in modalities.items()], inter_estimator="drop",
+        cv=StratifiedShuffleSplit(4, test_size=0.25, random_state=0),
+        missing_modality="drop", random_state=0,
+    ).fit(X, y)
+    summary = analyzer.summary()
+    assert f"rows {200 - absent.sum()}/200" in summary and "rows 200/200" in summary
+    assert "4 folds, 200 held-out predictions of 200 rows" in summary
