@@ -203,6 +203,7 @@ ROWS = {
     "pure-null-1000": (pure_null, 1000, scaled_lr, None,
                        [("a", "<=", 2.5), ("b", "<=", 2.5), ("inter", "<=", 2.5),
                         ("regime=neither", ">=", 47.5)]),
+    "complete-5000": (additive_logistic, 5000, scaled_lr, None, [("inter", "<=", 2.5)]),
     "missing-b-5000": (missing_b, 5000, scaled_lr, None, [("inter", "<=", 2.5)],
                        {"missing_modality": "drop"}),
     "repeated-patients-1000": (repeated_patients, 1000, hgb, None,
