@@ -67,6 +67,9 @@ class ModalityBias(_HtmlReport):
         information share: 1 balanced, above 1 over-reliance, below 1 under-use).
     base_log_loss_ : float
         The model's log-loss on the data, unpermuted.
+    chance_log_loss_ : float
+        The log-loss of the data's own class rates: a model above it is
+        miscalibrated there, and the summary says so.
     analyzer_ : ModalityDependencyAnalyzer
         Where the information comes from.
 
@@ -84,10 +87,21 @@ class ModalityBias(_HtmlReport):
     ['reliance', 'reliance_se', 'information']
     """
 
-    def __init__(self, table, base_log_loss, analyzer):
+    def __init__(self, table, base_log_loss, analyzer, chance_log_loss):
         self.table_ = table
         self.base_log_loss_ = base_log_loss
         self.analyzer_ = analyzer
+        self.chance_log_loss_ = chance_log_loss
+
+    def _calibration_warning(self):
+        """A sentence when the model predicts these rows worse than their class rates."""
+        if self.base_log_loss_ <= self.chance_log_loss_:
+            return ""
+        return (f" Beware: the model's log-loss on these rows ({self.base_log_loss_:.3f} "
+                f"nats) is worse than chance ({self.chance_log_loss_:.3f}, the class rates): "
+                "its probabilities are miscalibrated, and its reliance reflects that as much "
+                "as what the modalities tell it. Calibrate the model (e.g. "
+                "CalibratedClassifierCV, or prior_correction=True for a product) first.")
 
     def sentence(self):
         """One sentence naming the most over-relied modality, or saying none is.
@@ -122,17 +136,19 @@ class ModalityBias(_HtmlReport):
         str
         """
         return "\n".join([
-            f"Modality bias (model log-loss on these rows: {self.base_log_loss_:.3f} nats)",
+            f"Modality bias (model log-loss on these rows: {self.base_log_loss_:.3f} nats; "
+            f"chance: {self.chance_log_loss_:.3f})",
             self.table_.to_string(float_format=lambda v: f"{v:.3f}"),
             "",
-            self.sentence(),
+            self.sentence() + self._calibration_warning(),
         ])
 
     _title, _table_heading, _legend = ("Modality bias", "Reliance and information", _LEGEND)
 
     def _lead(self):
         return (f"{html.escape(self.sentence())} Model log-loss on these rows: "
-                f"{self.base_log_loss_:.3f} nats.")
+                f"{self.base_log_loss_:.3f} nats (chance {self.chance_log_loss_:.3f})."
+                f"{html.escape(self._calibration_warning())}")
 
     def plot(self, ax=None):
         """Reliance share against information share per modality.
@@ -292,4 +308,6 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = table["reliance_share"] / table["information_share"]
     table["bias_ratio"] = ratio.where(table["information_share"] > 0)
-    return ModalityBias(table, base, analyzer)
+    rates = np.bincount(y_codes, minlength=len(classes)) / len(y_codes)
+    chance = float(-np.mean(np.log(rates[y_codes])))  # the class rates of these rows
+    return ModalityBias(table, base, analyzer, chance)

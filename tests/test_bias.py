@@ -101,3 +101,35 @@ def test_bad_inputs_are_named(data, case, error, match):
         y_test = np.where(np.arange(len(y_test)) == 0, 7, y_test)
     with pytest.raises(error, match=match):
         modality_bias(model, X_test, y_test, modalities, **kwargs)
+
+
+class _Inverted:
+    """A fitted model whose probabilities point the wrong way: confident and wrong."""
+
+    def __init__(self, fitted):
+        self.fitted, self.classes_ = fitted, fitted.classes_
+
+    def predict_proba(self, X):
+        return self.fitted.predict_proba(X)[:, ::-1]
+
+
+def test_a_model_worse_than_chance_on_the_rows_is_flagged():
+    from sklearn.linear_model import LogisticRegression
+
+    from skpoe import modality_bias
+    from skpoe.datasets import make_planted_modalities
+
+    data = make_planted_modalities("noise", n_samples=600, random_state=0)
+    X, y = data.data, data.target
+    fitted = LogisticRegression().fit(X[:300], y[:300])
+    kwargs = dict(modalities=data.modalities, cv=3, random_state=0)
+    sound = modality_bias(fitted, X[300:], y[300:], **kwargs)
+    assert sound.base_log_loss_ < sound.chance_log_loss_
+    assert "Beware" not in sound.summary()
+    rates = np.bincount(np.searchsorted(fitted.classes_, y[300:])) / 300
+    assert sound.chance_log_loss_ == pytest.approx(
+        -np.mean(np.log(rates[np.searchsorted(fitted.classes_, y[300:])])))
+    bad = modality_bias(_Inverted(fitted), X[300:], y[300:], **kwargs)
+    assert bad.base_log_loss_ > bad.chance_log_loss_
+    assert "Beware: the model's log-loss on these rows" in bad.summary()
+    assert "worse than chance" in bad._repr_html_()
