@@ -32,6 +32,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skpoe import ModalityDependencyAnalyzer
+from skpoe._defaults import _imputed_logistic
 
 
 def _frame(blocks, rng_names="abc"):
@@ -160,8 +161,35 @@ def repeated_patients(n, rng):
     return (*_frame([a, b]), y.astype(int))
 
 
+def wide_embedding(n, rng, width=128, informative=True):
+    """A wide image-like embedding ``a`` (15% positives) beside 3 weak clinical columns ``b``.
+
+    The embedding mixes a latent signal (log-odds 1.3 per SD when ``informative``)
+    with eight nuisance factors and noise, as :func:`skpoe.datasets.make_lesion_study`
+    does; each column is weakly informative, the whole strongly so.
+    """
+    signal = rng.normal(size=n)
+    factors = np.column_stack([signal, rng.normal(size=(n, 8))])
+    loadings = rng.normal(size=(9, width)) * np.r_[0.18, np.full(8, 0.5)][:, None]
+    a = factors @ loadings + rng.normal(size=(n, width))
+    b = rng.normal(size=(n, 3))
+    logit = (1.3 * signal if informative else 0.0) + 0.5 * b[:, 0]
+    y = rng.uniform(size=n) < _sigmoid(_few_events(logit, 0.15))
+    return (*_frame([a, b]), y.astype(int))
+
+
+def wide_null(n, rng):
+    """:func:`wide_embedding` with 512 columns that say nothing about the label."""
+    return wide_embedding(n, rng, width=512, informative=False)
+
+
 def scaled_lr():
-    """The command line's default intra expert."""
+    """The command line's default intra expert (C chosen by inner CV on log-loss)."""
+    return _imputed_logistic()
+
+
+def fixed_lr():
+    """The command line's intra expert before it chose C: C = 1."""
     return make_pipeline(SimpleImputer(), StandardScaler(), LogisticRegression(max_iter=1000))
 
 
@@ -175,7 +203,8 @@ def mlp():
                                                          random_state=0))
 
 
-# name: (generator, n, intra expert, inter expert (None: the default), checks[, analyzer
+# name: (generator, n, intra expert, inter expert (None: the default, "drop": none),
+# checks[, analyzer
 # parameters]), each check being (what is counted, op, target out of 50 seeds); op None:
 # shown, not targeted
 ROWS = {
@@ -208,6 +237,10 @@ ROWS = {
                        {"missing_modality": "drop"}),
     "repeated-patients-1000": (repeated_patients, 1000, hgb, None,
                                [("clustered warning", ">=", 47.5), ("b", None, None)]),
+    # a wide embedding with few events (150 of 1,000): the intra expert must not overfit
+    "wide-128-1000": (wide_embedding, 1000, scaled_lr, "drop", [("a", ">=", 40)]),
+    "wide-128-1000-C=1": (wide_embedding, 1000, fixed_lr, "drop", [("a", None, None)]),
+    "wide-512-null-1000": (wide_null, 1000, scaled_lr, "drop", [("a", "<=", 2.5)]),
 }
 
 
@@ -217,7 +250,8 @@ def _one(row, seed, n_override):
     X, modalities, y = make(n_override or n, rng)
     analyzer = ModalityDependencyAnalyzer(
         [(name, intra(), cols) for name, cols in modalities.items()],
-        inter_estimator=None if inter is None else inter(), cv=5, random_state=seed,
+        inter_estimator=inter if inter in (None, "drop") else inter(), cv=5,
+        random_state=seed,
         **(params[0] if params else {}),
     )
     # one thread per worker (BLAS and HGB's OpenMP): the workers are the parallelism
@@ -230,7 +264,8 @@ def _one(row, seed, n_override):
         "counts": dict(deps["counts"]),
         "dependency": dict(deps["dependency"]),
         "regime": analyzer.regime_,
-        "comparison": float(analyzer.comparison_["log_loss_gain"].iloc[0]),
+        "comparison": (np.nan if analyzer.comparison_ is None
+                       else float(analyzer.comparison_["log_loss_gain"].iloc[0])),
         "intra_acc_gain": float(deps.loc[deps["kind"] == "intra", "accuracy_gain"].mean()),
         "intra_auc": float(np.mean([analyzer.results_.loc[f"intra: {m} (calibrated)", "roc_auc"]
                                     for m in modalities])),

@@ -155,8 +155,10 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         (``dependency > cutoff * se``), ``accuracy_gain``, ``n_rows`` (rows
         where the expert is present), and for modalities
         ``inter_reliance`` (how much the inter expert's log-loss grows when the
-        modality is permuted) and ``product_loss_without`` (how much the plain
-        product's log-loss grows without the modality), each with its ``_se``.
+        modality is permuted) and ``product_loss_without`` (how much the
+        calibrated product of every expert loses without the modality: its intra
+        expert left out and its block permuted for the inter expert), each with
+        its ``_se`` (fold-paired, as the inter dependency).
     comparison_ : pandas.DataFrame or None
         Model selection, not a dependency: the calibrated inter expert's gain in
         log-loss and accuracy over the calibrated product of your intra experts,
@@ -371,7 +373,11 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         return self.inter_baseline_ is not None
 
     def _experts_of(self):
-        """Each scored model -> (its experts, whether calibrated, whether the plain product)."""
+        """Each scored model -> (its experts, whether calibrated).
+
+        The inter expert with a modality's block permuted is the pseudo-expert
+        ``_permuted_row(name)`` (see :meth:`_fold_inputs`).
+        """
         models = {CHANCE: ([], False)}
         for name in self._intra_names:
             models[_intra_row(name)] = ([name], False)
@@ -387,18 +393,46 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         if self._has_inter:
             models[PRODUCT_ALL] = (self._intra_names + [INTER], False)
             models[CALIBRATED_ALL] = (self._intra_names + [INTER], True)
+        for name in self._without_names():
+            others = [n for n in self._intra_names if n != name]
+            if self._has_inter:
+                models[_permuted_row(name)] = ([_permuted_row(name)], False)
+                others = others + [_permuted_row(name)]
+            models[_without_row(name)] = (others, False)
+            models[_calibrated(_without_row(name))] = (others, True)
         return models
+
+    def _without_names(self):
+        """The modalities whose removal from the full product is scored (its ablations).
+
+        Every intra modality, when the full product has another expert to fall back on.
+        """
+        return self._intra_names if len(self._intra_names) + self._has_inter > 1 else []
+
+    def _full_product(self):
+        """The calibrated product of every expert: what an ablation is compared with."""
+        return CALIBRATED_ALL if self._has_inter else CALIBRATED_INTRA
+
+    @staticmethod
+    def _fold_inputs(fold):
+        """A fold's log-probabilities and presence masks, the permuted inter expert included."""
+        log_proba, present = dict(fold.log_proba), dict(fold.present)
+        for name, permuted in fold.permuted.items():
+            log_proba[_permuted_row(name)] = permuted
+            present[_permuted_row(name)] = fold.present[INTER]
+        return log_proba, present
 
     def _calibrate(self, y):
         """Fit each calibrated model's exponents on every fold, and cross-fit them."""
         calibrated = {m: names for m, (names, cal) in self._experts_of().items() if cal}
+        inputs = [self._fold_inputs(fold) for fold in self.folds_]
         per_fold = {
             m: [
                 _fit_exponents(
-                    [fold.log_proba[n] for n in names], y[fold.test], fold.log_prior,
-                    present=np.column_stack([fold.present[n] for n in names]),
+                    [log_proba[n] for n in names], y[fold.test], fold.log_prior,
+                    present=np.column_stack([present[n] for n in names]),
                 )
-                for fold in self.folds_
+                for fold, (log_proba, present) in zip(self.folds_, inputs)
             ]
             for m, names in calibrated.items()
         }
@@ -410,31 +444,19 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
     def _fold_models(self, fold):
         """Every model's log-probabilities on one fold's test rows, by model name."""
         n_test = len(fold.test)
+        log_proba, present = self._fold_inputs(fold)
         models = {}
         for model, (names, calibrated) in self._experts_of().items():
             if not names:  # chance, normalised as every product is
                 models[model] = np.tile(fold.log_prior - logsumexp(fold.log_prior), (n_test, 1))
                 continue
             models[model] = _normalised_product(
-                [fold.log_proba[n] for n in names],
+                [log_proba[n] for n in names],
                 fold.calibration[model] if calibrated else None,
                 fold.log_prior,
-                np.column_stack([fold.present[n] for n in names]),
+                np.column_stack([present[n] for n in names]),
                 correct_prior=calibrated,
             )
-        if self._has_inter:
-            inter_present = fold.present[INTER]
-            for name, permuted in fold.permuted.items():
-                models[_permuted_row(name)] = _normalised_product(
-                    [permuted], None, fold.log_prior, inter_present[:, None],
-                    correct_prior=False,
-                )
-                others = [n for n in self._intra_names if n != name]
-                models[_without_row(name)] = _normalised_product(
-                    [fold.log_proba[n] for n in others] + [permuted], None, fold.log_prior,
-                    np.column_stack([fold.present[n] for n in others] + [inter_present]),
-                    correct_prior=False,
-                )
         return models
 
     def _score(self, y):
@@ -490,12 +512,14 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
             row = {"kind": "intra", "dependency": dep, "se": se, "cutoff": _Z_ONE_SIDED,
                    "accuracy_gain": self._gain(CHANCE, model, "accuracy")[0],
                    "n_rows": self._n_rows[name]}
+            # The models on the right lose information: their gain is negative.
             if self._has_inter:
-                # The models on the right lose information: their gain is negative.
                 reliance, reliance_se = self._gain(_permuted_row(name), INTER)
-                without, without_se = self._gain(_without_row(name), PRODUCT_ALL)
-                row.update(inter_reliance=reliance, inter_reliance_se=reliance_se,
-                           product_loss_without=without, product_loss_without_se=without_se)
+                row.update(inter_reliance=reliance, inter_reliance_se=reliance_se)
+            if name in self._without_names():
+                without, without_se = self._gain(_calibrated(_without_row(name)),
+                                                 self._full_product())
+                row.update(product_loss_without=without, product_loss_without_se=without_se)
             rows[name] = row
         if self._has_inter:
             if self.inter_baseline_ == LINEAR:
@@ -542,11 +566,14 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
     def recommended_estimator(self):
         """An unfitted :class:`ProductOfExpertsClassifier` for the regime found.
 
-        Keeps the intra experts whose dependency counts and the inter expert if
-        the inter dependency counts (``"intra"``: a product of the counted intra
-        experts; ``"inter"``: early fusion; ``"both"``: the I2M2 product). When
-        nothing counts (``"neither"``), every expert is kept: the data did not
-        justify dropping any. A product of several experts is configured as the
+        Keeps the inter expert if the inter dependency counts, and each intra
+        expert whose dependency counts, or, when the inter expert is left out,
+        whose modality the calibrated product needs (``product_loss_without``
+        beyond its cutoff: a modality weak alone can still carry what the
+        others lack). ``"inter"`` gives early fusion, ``"both"`` the I2M2
+        product. When nothing counts (``"neither"``), every expert is kept: the
+        data did not justify dropping any. :meth:`summary` says why each expert
+        is kept or left out. A product of several experts is configured as the
         analysis measured it, calibrated: ``prior_correction=True`` and
         ``weights="learn"`` (which refits the experts on ``cv`` folds).
 
@@ -558,21 +585,13 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         from ._product import ProductOfExpertsClassifier
 
         check_is_fitted(self)
-        deps = self.dependencies_
-        keep_all = self.regime_ == "neither"
-
-        def keep(name):
-            return name in deps.index and (keep_all or bool(deps.loc[name, "counts"]))
-
+        decisions = self._decisions()
         experts = [
-            (name, clone(est) if keep(name) else "drop", cols)
+            (name, clone(est) if decisions.get(name, (False,))[0] else "drop", cols)
             for name, est, cols in self.experts
         ]
-        inter = clone(self._inter_template()) if self._has_inter and keep(INTER) else "drop"
+        inter = clone(self._inter_template()) if decisions.get(INTER, (False,))[0] else "drop"
         n_kept = sum(not isinstance(e, str) for _, e, _ in experts) + (inter != "drop")
-        if n_kept == 0:
-            experts = [(n, clone(e), c) for n, e, c in self.experts]
-            n_kept = len(experts)
         calibrated = n_kept > 1
         # a splitter object may need the groups, which the classifier never sees
         cv = self.cv if isinstance(self.cv, Integral) else 5
@@ -586,6 +605,47 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
             cv=cv,
             n_jobs=self.n_jobs,
         )
+
+    def _decisions(self):
+        """Each analysed expert -> (kept in the recommended model, why): the one rule."""
+        deps = self.dependencies_
+
+        def measured(name, column="dependency"):
+            se = "se" if column == "dependency" else f"{column}_se"
+            return f"{deps.loc[name, column]:+.3f} +/- {deps.loc[name, se]:.3f}"
+
+        if self.regime_ == "neither":
+            return {name: (True, "kept: nothing counts, so the data justify dropping no "
+                                 "expert") for name in deps.index}
+        decisions = {}
+        inter_kept = INTER in deps.index and bool(deps.loc[INTER, "counts"])
+        for name in self._intra_names:
+            alone = f"counts alone ({measured(name)})"
+            if deps.loc[name, "counts"]:
+                decisions[name] = (True, f"kept: {alone}")
+                continue
+            alone = f"does not count alone ({measured(name)})"
+            if inter_kept:
+                decisions[name] = (False, f"own expert left out: {alone}; the inter expert "
+                                          "reads it")
+                continue
+            if "product_loss_without" not in deps.columns or \
+                    np.isnan(deps.loc[name, "product_loss_without"]):
+                decisions[name] = (False, f"left out: {alone}")
+                continue
+            needed = bool(_beyond(deps.loc[name, "product_loss_without"],
+                                  deps.loc[name, "product_loss_without_se"], self.t_cutoff_))
+            without = measured(name, "product_loss_without")
+            decisions[name] = (
+                (True, f"kept: {alone}, but the calibrated product is worse without it "
+                       f"({without})") if needed else
+                (False, f"left out: {alone}, and the calibrated product is no worse "
+                        f"without it ({without})"))
+        if INTER in deps.index:
+            decisions[INTER] = (inter_kept, f"{'kept' if inter_kept else 'left out'}: the "
+                                f"inter dependency {'counts' if inter_kept else 'does not count'}"
+                                f" ({measured(INTER)})")
+        return decisions
 
     def summary(self):
         """A readable text report of the analysis.

@@ -1,17 +1,25 @@
 """The package's default experts, each named by what it is: one place for all of them.
 
-- :func:`_boosted_trees`: the default inter expert (classifier and analyzer), the
-  intra expert of :func:`compare_groupings`, and early fusion in ``skpoe bias``;
+- :func:`_boosted_trees`: the default inter expert of the analyzer (measurement:
+  pinned capacity), the intra expert of :func:`compare_groupings`, and early
+  fusion in ``skpoe bias``;
+- :func:`_early_stopped_trees`: the default inter expert of the classifier
+  (prediction: capacity chosen by the training rows);
 - :func:`_imputed_logistic`: the intra expert of :func:`modality_bias`'s own
   analysis (any X);
 - :func:`_mixed_logistic`: the intra expert of the command line (DataFrames with
   numeric and categorical columns).
+
+Both logistic experts choose their regularisation by inner cross-validation on
+log-loss (:func:`_logistic_cv`): a fixed ``C=1`` overfits a wide embedding with few
+events (128 columns, ~200 events: worse than chance before calibration).
 """
 
+import numpy as np
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegressionCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
@@ -29,10 +37,33 @@ def _boosted_trees():
     )
 
 
+# From strong shrinkage (a wide embedding, few events) to nearly none (a few strong
+# columns); one decade apart, so that 5 inner folds can tell them apart.
+_CS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)
+
+
+def _logistic_cv():
+    """Logistic regression whose ``C`` is chosen by 5-fold inner CV on log-loss."""
+    model = LogisticRegressionCV(Cs=np.array(_CS), cv=5, scoring="neg_log_loss",
+                                 l1_ratios=(0.0,), max_iter=1000)
+    if "use_legacy_attributes" in model.get_params():  # scikit-learn >= 1.8 warns without
+        model.set_params(use_legacy_attributes=False)
+    return model
+
+
+def _early_stopped_trees():
+    """:func:`_boosted_trees` that stops when 15% of its training rows stop improving."""
+    # Prediction, not measurement: the classifier has no additive baseline to train
+    # alike, and 300 pinned iterations overfit small tables (a 1,500-row lesion
+    # study: the default product's held-out log-loss 0.430 against chance 0.422;
+    # early-stopped 0.367; breast cancer 0.190 -> 0.153).
+    return _boosted_trees().set_params(early_stopping=True, validation_fraction=0.15,
+                                       n_iter_no_change=20)
+
+
 def _imputed_logistic():
     """Median imputation (NaN inside a present modality), scaling, logistic regression."""
-    return make_pipeline(SimpleImputer(strategy="median"), StandardScaler(),
-                         LogisticRegression(max_iter=1000))
+    return make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), _logistic_cv())
 
 
 def _mixed_logistic():
@@ -49,4 +80,4 @@ def _mixed_logistic():
                                      OneHotEncoder(handle_unknown="ignore")),
          make_column_selector(dtype_exclude="number")),
     ])
-    return make_pipeline(columns, LogisticRegression(max_iter=1000))
+    return make_pipeline(columns, _logistic_cv())

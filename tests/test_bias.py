@@ -133,3 +133,44 @@ def test_a_model_worse_than_chance_on_the_rows_is_flagged():
     assert bad.base_log_loss_ > bad.chance_log_loss_
     assert "Beware: the model's log-loss on these rows" in bad.summary()
     assert "worse than chance" in bad._repr_html_()
+
+
+def test_a_ratio_on_few_held_out_events_is_shown_not_read(data):
+    X_train, y_train, X_test, y_test, modalities = data
+    model = Ignores(ignored=modalities["b"]).fit(X_train, y_train)
+    rows = np.r_[np.flatnonzero(y_test == 0)[:300], np.flatnonzero(y_test == 1)[:19]]
+    bias = modality_bias(model, X_test.iloc[rows], y_test[rows], modalities, random_state=0)
+    assert bias.n_events_ == (1, 19)
+    assert bias.table_.loc["b", "bias_ratio"] < 0.2  # as before, but on 19 events
+    assert "Too few held-out events to read a bias ratio: 19 row(s) of class 1" in \
+        bias.sentence()
+    assert "under-uses" not in bias.sentence()
+
+
+def test_the_ratio_interval_decides_what_is_claimed(data):
+    X_train, y_train, X_test, y_test, modalities = data
+    ignoring = modality_bias(Ignores(ignored=modalities["b"]).fit(X_train, y_train),
+                             X_test, y_test, modalities, random_state=0)
+    table = ignoring.table_
+    assert (table["ratio_low"] <= table["bias_ratio"]).all()
+    assert (table["bias_ratio"] <= table["ratio_high"]).all()
+    assert table.loc["b", "ratio_high"] < 0.7  # the whole interval: under-use
+    # the same model on 60 rows: a ratio out of the band, an interval that is not
+    few = modality_bias(LogisticRegression().fit(X_train, y_train), X_test.iloc[:60],
+                        y_test[:60], modalities, cv=3, random_state=0)
+    ratios = few.table_["bias_ratio"]
+    assert not ratios.between(0.7, 1.4).all(), few.table_
+    assert few.sentence().startswith("No modality is measurably out of proportion")
+
+
+def test_reliance_se_counts_rows_of_one_group_as_one_unit(data):
+    X_train, y_train, X_test, y_test, modalities = data
+    model = LogisticRegression().fit(X_train, y_train)
+    # every held-out row twice: twice the rows, the same evidence
+    X2, y2 = pd.concat([X_test, X_test]), np.r_[y_test, y_test]
+    groups = np.r_[np.arange(len(y_test)), np.arange(len(y_test))]
+    with pytest.warns(UserWarning, match="repeated measures"):
+        as_rows = modality_bias(model, X2, y2, modalities, random_state=0)
+    as_groups = modality_bias(model, X2, y2, modalities, groups=groups, random_state=0)
+    ratio = as_groups.table_["reliance_se"] / as_rows.table_["reliance_se"]
+    assert (ratio > 1.25).all(), ratio  # about sqrt(2)

@@ -22,9 +22,10 @@ from skpoe import ProductOfExpertsClassifier, combine_log_proba, make_product_of
 
 
 def poe(**kwargs):
+    """The seed's plain product (``prior_correction=False``), checked against it by hand."""
     params = dict(
         experts=[("image", LogisticRegression(), IMG), ("clinical", LogisticRegression(), CLIN)],
-        inter_estimator=LogisticRegression(C=0.5),
+        inter_estimator=LogisticRegression(C=0.5), prior_correction=False,
     )
     params.update(kwargs)
     return ProductOfExpertsClassifier(**params)
