@@ -610,9 +610,11 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         """Each analysed expert -> (kept in the recommended model, why): the one rule."""
         deps = self.dependencies_
 
+        from ._report import _signed
+
         def measured(name, column="dependency"):
             se = "se" if column == "dependency" else f"{column}_se"
-            return f"{deps.loc[name, column]:+.3f} +/- {deps.loc[name, se]:.3f}"
+            return f"{_signed(deps.loc[name, column])} +/- {deps.loc[name, se]:.3f}"
 
         if self.regime_ == "neither":
             return {name: (True, "kept: nothing counts, so the data justify dropping no "

@@ -11,10 +11,12 @@ import numpy as np
 
 _STYLE = (
     "<style>"
-    ".skpoe-report{font-family:system-ui,sans-serif;max-width:60em}"
-    ".skpoe-report table{border-collapse:collapse;margin:.4em 0 .8em}"
-    ".skpoe-report th,.skpoe-report td{padding:.2em .6em;border-bottom:1px solid #ddd;"
+    ".skpoe-report{font-family:system-ui,sans-serif;max-width:64em}"
+    ".skpoe-report table{border-collapse:collapse;margin:.4em 0 .8em;font-size:.92em}"
+    ".skpoe-report caption{text-align:left;caption-side:bottom;font-size:.85em;color:#444}"
+    ".skpoe-report th,.skpoe-report td{padding:.2em .5em;border-bottom:1px solid #ddd;"
     "text-align:right}"
+    ".skpoe-report td{white-space:nowrap}"
     ".skpoe-report th:first-child,.skpoe-report td:first-child{text-align:left}"
     ".skpoe-report .lead{font-size:1.05em}"
     ".skpoe-report dl{font-size:.85em;color:#444;columns:2}"
@@ -37,7 +39,8 @@ def _cell(value):
 
 def _table(frame, legend=None, caption=None):
     """A DataFrame as an HTML table (index first, no empty index row) and its legend."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in
+    # a long snake_case header may break after its underscores, not widen the table
+    head = "".join(f"<th>{html.escape(str(c)).replace('_', '_<wbr>')}</th>" for c in
                    [frame.index.name or ""] + list(frame.columns))
     body = "".join(
         "<tr><td>" + html.escape(str(index)) + "</td>"

@@ -21,14 +21,14 @@ def _figure(ax, height):
 
 
 def _plot_dependencies(analyzer, ax=None):
-    from ._scoring import _Z_ONE_SIDED
-
     """Horizontal bars: each modality's intra dependency, then the inter dependency.
 
     Bars that count (mean > cutoff x SE) are solid, the others hatched; error
     bars span each row's cutoff (its ``cutoff`` column, in standard errors), the
     threshold for counting.
     """
+    from ._scoring import _Z_ONE_SIDED
+
     deps = analyzer.dependencies_
     fig, ax = _figure(ax, 0.5 * len(deps) + 1.6)
     positions = np.arange(len(deps))[::-1]
@@ -37,22 +37,18 @@ def _plot_dependencies(analyzer, ax=None):
         positions, deps["dependency"], xerr=deps["cutoff"] * deps["se"].fillna(0), color=colors,
         edgecolor="black", capsize=3,
     )
-    for bar, counts in zip(bars, deps["counts"]):
+    swatches = {}  # one legend entry per look that a bar has: the legend matches the bars
+    for bar, kind, counts in zip(bars, deps["kind"], deps["counts"]):
         if not counts:
             bar.set_hatch("//")
             bar.set_alpha(0.5)
+        swatches.setdefault(f"{kind}, {'counts' if counts else 'does not count'}", bar)
     ax.set_yticks(positions, [f"{name} ({kind})" for name, kind in zip(deps.index, deps["kind"])])
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("dependency (nats of information about the label, +/- the cutoff: "
                   f"{_Z_ONE_SIDED:.2f} SE intra, {analyzer.t_cutoff_:.2f} SE inter)")
     ax.set_title(f"Intra- and inter-modality dependencies: regime '{analyzer.regime_}'")
-    from matplotlib.patches import Patch
-
-    ax.legend(handles=[
-        Patch(facecolor="tab:blue", edgecolor="black", label="intra, counts"),
-        Patch(facecolor="tab:orange", edgecolor="black", label="inter, counts"),
-        Patch(facecolor="white", edgecolor="black", hatch="//", label="does not count"),
-    ], loc="best", fontsize="small")
+    ax.legend(list(swatches.values()), list(swatches), loc="best", fontsize="small")
     fig.tight_layout()
     return fig
 

@@ -24,12 +24,67 @@ def _describe_cv(analyzer):
     return f"{n_folds} folds, {n_test} held-out predictions of {analyzer._n_samples} rows"
 
 
+def _describe_design(analyzer):
+    """How the folds were drawn and how many rows lack each modality, in one line."""
+    from numbers import Integral
+
+    if isinstance(analyzer.cv, Integral):
+        design = f"{analyzer.cv}-fold stratified CV"
+        if analyzer.n_repeats > 1:
+            design += f", repeated {analyzer.n_repeats} times on new shuffles"
+    else:
+        design = f"cv={analyzer.cv!r}"
+    if analyzer._grouped:
+        design += (f"; grouped: {len(np.unique(analyzer._clusters))} groups, none on both "
+                   "sides of a fold")
+    deps = analyzer.dependencies_
+    lacking = [(name, analyzer._n_samples - int(row["n_rows"]))
+               for name, row in deps[deps["kind"] == "intra"].iterrows()]
+    lacking = [f"{name} {n} ({n / analyzer._n_samples:.0%})" for name, n in lacking if n]
+    if lacking:
+        design += "; rows lacking a modality: " + ", ".join(lacking)
+    return design
+
+
+def _class_shares(analyzer):
+    counts = analyzer.test_class_counts_.sum(axis=0)
+    return counts / counts.sum()
+
+
+def _headline(analyzer):
+    """(metric, its name): ROC AUC when a class is rare (accuracy says little there)."""
+    if _class_shares(analyzer).min() < 0.3:
+        return "roc_auc", "ROC AUC"
+    return "accuracy", "accuracy"
+
+
 def _describe_events(analyzer):
+    """The scarcest class's held-out rows per fold, and a note when classes are imbalanced."""
     counts = analyzer.test_class_counts_
     k = int(np.argmin(counts.min(axis=0)))
     scarce = analyzer.classes_[k:k + 1].tolist()[0]
-    return (f"fewest events: class {scarce!r}, {counts[:, k].min()}-{counts[:, k].max()} "
-            'held-out rows per test fold; "rows a/b" below: a of the b rows hold the modality')
+    sentences = [f"fewest events: class {scarce!r}, {counts[:, k].min()}-{counts[:, k].max()} "
+                 "held-out rows per test fold"]
+    if _headline(analyzer)[0] == "roc_auc":
+        sentences.append(f"imbalanced classes ({_class_shares(analyzer)[k]:.0%} of class "
+                         f"{scarce!r}): read log-loss and ROC AUC; accuracy stays near "
+                         "chance's whatever the model")
+    return sentences
+
+
+def _signed(value):
+    """``+0.012``; never ``-0.000``."""
+    text = f"{value:+.3f}"
+    return "+0.000" if text == "-0.000" else text
+
+
+def _share(dependency, chance):
+    """A dependency as a share of chance's log-loss, "12%" (never "-0%")."""
+    text = f"{dependency / chance:.0%}"
+    return "0%" if text == "-0%" else text
+
+
+_NEXT = "Next: model = analyzer.recommended_estimator().fit(X, y)"
 
 
 _BASELINE_TEXT = {
@@ -47,6 +102,7 @@ def _summary_text(analyzer):
     deps, res = analyzer.dependencies_, analyzer.results_
     chance = res.loc["chance"]
     n_rows = analyzer._n_samples  # "rows 450/569": rows holding the modality / the table's
+    metric, metric_name = _headline(analyzer)
     cutoff = ("counts when > 1.645 SE: one-sided 5%, SE over the held-out rows, "
               f"clustered by {'group' if analyzer._grouped else 'row'}")
     inter_cutoff = (f"counts when > t(0.975, {len(analyzer.folds_) - 1}) = "
@@ -55,32 +111,37 @@ def _summary_text(analyzer):
         "Modality dependency analysis",
         f"  {len(analyzer.classes_)} classes; {_describe_cv(analyzer)}; "
         f"{analyzer.n_expert_fits_} expert fits",
-        f"  {_describe_events(analyzer)}",
-        f"  chance: log-loss {chance['log_loss']:.3f} nats, accuracy {chance['accuracy']:.3f}",
+        f"  design: {_describe_design(analyzer)}",
+        *(f"  {sentence}" for sentence in _describe_events(analyzer)),
+        '  "rows a/b" below: a of the table\'s b rows hold the modality',
+        f"  chance: log-loss {chance['log_loss']:.3f} nats (what there is to learn about the "
+        f"label), {metric_name} {chance[metric]:.3f}",
         "",
-        f"Intra-modality dependency (chance log-loss - calibrated expert log-loss, nats; "
-        f"{cutoff}):",
+        f"Intra-modality dependency (chance log-loss - calibrated expert log-loss, nats, and "
+        f"its share of chance's; {cutoff}):",
     ]
     width = max(len(str(n)) for n in deps.index)
     for name, row in deps[deps["kind"] == "intra"].iterrows():
-        acc = res.loc[f"intra: {name} (calibrated)", "accuracy"]
-        line = (f"  {name:<{width}}  {row['dependency']:+.3f} +/- {row['se']:.3f}  "
-                f"{'counts' if row['counts'] else 'does not count':<14}  accuracy {acc:.3f}  "
-                f"rows {int(row['n_rows'])}/{n_rows}")
+        value = res.loc[f"intra: {name} (calibrated)", metric]
+        line = (f"  {name:<{width}}  {_signed(row['dependency'])} +/- {row['se']:.3f}  "
+                f"{_share(row['dependency'], chance['log_loss']):>4}  "
+                f"{'counts' if row['counts'] else 'does not count':<14}  "
+                f"{metric_name} {value:.3f}  rows {int(row['n_rows'])}/{n_rows}")
         if "inter_reliance" in deps.columns:
             line += f"  inter relies on it: {row['inter_reliance']:+.3f}"
         lines.append(line)
     if INTER in deps.index:
         row = deps.loc[INTER]
-        acc = res.loc[f"{INTER} (calibrated)", "accuracy"]
+        value = res.loc[f"{INTER} (calibrated)", metric]
         lines += [
             "",
             "Inter-modality dependency (additive baseline log-loss - inter expert log-loss, "
             f"both calibrated, nats; {inter_cutoff}):",
             f"  baseline: {_BASELINE_TEXT[analyzer.inter_baseline_]}",
-            f"  {INTER:<{width}}  {row['dependency']:+.3f} +/- {row['se']:.3f}  "
-            f"{'counts' if row['counts'] else 'does not count':<14}  accuracy {acc:.3f}  "
-            f"rows {int(row['n_rows'])}/{n_rows}",
+            f"  {INTER:<{width}}  {_signed(row['dependency'])} +/- {row['se']:.3f}  "
+            f"{_share(row['dependency'], chance['log_loss']):>4}  "
+            f"{'counts' if row['counts'] else 'does not count':<14}  {metric_name} "
+            f"{value:.3f}  rows {int(row['n_rows'])}/{n_rows}",
         ]
         comp = analyzer.comparison_.iloc[0]
         lines += [
@@ -92,13 +153,15 @@ def _summary_text(analyzer):
             f"{comp['accuracy_gain']:+.3f}",
         ]
     lines += ["", "Models (mean over folds):"]
-    table = res[["accuracy", "balanced_accuracy", "log_loss", "roc_auc"]].to_string(
-        float_format=lambda v: f"{v:.3f}"
-    )
+    table = res[_RESULT_ORDER].to_string(float_format=lambda v: f"{v:.3f}")
     lines += ["  " + line for line in table.splitlines()]
     lines += ["", f"Regime: {analyzer.regime_} - {_REGIME_TEXT[analyzer.regime_]}",
-              _recommended_text(analyzer), *_decision_lines(analyzer)]
+              _recommended_text(analyzer), *_decision_lines(analyzer), _NEXT]
     return "\n".join(lines)
+
+
+# log-loss and ROC AUC first: they mean something whatever the class balance
+_RESULT_ORDER = ["log_loss", "roc_auc", "balanced_accuracy", "accuracy"]
 
 
 def _recommended_text(analyzer):
@@ -119,21 +182,21 @@ def _decision_lines(analyzer):
 DEPENDENCY_LEGEND = {
     "kind": "intra: one modality alone; inter: what combining modalities adds",
     "dependency": "nats of information about the label: chance (intra) or the additive "
-                  "baseline (inter) log-loss minus the calibrated expert's",
-    "se": "intra: standard error over the held-out rows, clustered by row or group; "
-          "inter: paired over the folds, Nadeau-Bengio-corrected",
+                  "baseline (inter) log-loss minus the calibrated expert's, ± its standard "
+                  "error (intra: over the held-out rows, clustered by row or group; inter: "
+                  "paired over the folds, Nadeau-Bengio-corrected)",
+    "share_of_chance": "the dependency as a share of chance's log-loss (the label's "
+                       "entropy): how much of what there is to know",
     "cutoff": "the threshold in SEs: 1.645 for intra (one-sided 5%, per-row test), "
               "t(0.975, J - 1) for inter (fold-paired)",
     "counts": "whether the dependency exceeds the cutoff times its SE",
-    "accuracy_gain": "the same comparison in accuracy",
     "n_rows": "rows where the expert's modality is present (the rows it saw)",
     "inter_reliance": "how much the inter expert's log-loss grows when the modality's "
-                      "columns are permuted together",
-    "inter_reliance_se": "its standard error",
+                      "columns are permuted together, ± its paired standard error",
     "product_loss_without": "how much the calibrated product of every expert loses without "
                             "the modality (its expert left out, its block permuted for the "
-                            "inter); the recommendation keeps a modality the product needs",
-    "product_loss_without_se": "its standard error, paired over the folds",
+                            "inter), ± its paired standard error; the recommendation keeps a "
+                            "modality the product needs",
 }
 RESULTS_LEGEND = {
     "accuracy": "share of rows whose most probable class is right (mean ± SD over folds)",
@@ -149,23 +212,50 @@ COMPARISON_LEGEND = {
 }
 
 
+def _dependency_view(analyzer):
+    """The dependencies as the report shows them: each estimate with its SE in one cell."""
+    import pandas as pd
+
+    deps = analyzer.dependencies_
+    chance = analyzer.results_.loc["chance", "log_loss"]
+
+    def with_se(column, se):
+        return [f"{_signed(v)} ± {s:.3f}" if np.isfinite(s) else ("" if np.isnan(v) else
+                                                                _signed(v))
+                for v, s in zip(deps[column], deps[se])]
+
+    view = pd.DataFrame({
+        "kind": deps["kind"], "dependency": with_se("dependency", "se"),
+        "share_of_chance": [_share(v, chance) for v in deps["dependency"]],
+        "cutoff": deps["cutoff"], "counts": deps["counts"], "n_rows": deps["n_rows"],
+    }, index=deps.index)
+    for column in ("inter_reliance", "product_loss_without"):
+        if column in deps.columns:
+            view[column] = with_se(column, f"{column}_se")
+    return view
+
+
 def _summary_html(analyzer):
     from ._html import _mean_sd, _report, _svg, _table
-    from ._scoring import METRICS
 
     regime = html.escape(analyzer.regime_)
     cutoff = (f"its cutoff: 1.645 standard errors for intra (per-row test), t(0.975, "
               f"{len(analyzer.folds_) - 1}) = {analyzer.t_cutoff_:.2f} for inter")
     sections = [
-        ("Dependencies", _table(analyzer.dependencies_, DEPENDENCY_LEGEND,
+        ("Dependencies", _table(_dependency_view(analyzer), DEPENDENCY_LEGEND,
                                 caption=f"A dependency counts above {cutoff}.")),
     ]
     if analyzer.comparison_ is not None:
         sections.append(("Model selection (not a dependency)",
                          _table(analyzer.comparison_, COMPARISON_LEGEND)))
     sections.append(("Models (mean and SD over folds)",
-                     _table(_mean_sd(analyzer.results_, METRICS), RESULTS_LEGEND)))
+                     _table(_mean_sd(analyzer.results_, _RESULT_ORDER), RESULTS_LEGEND)))
+    reasons = "".join(f"<li><b>{html.escape(str(name))}</b> {html.escape(why)}</li>"
+                      for name, (_, why) in analyzer._decisions().items())
     lead = (f"Regime <b>{regime}</b>: {html.escape(_REGIME_TEXT[analyzer.regime_])} "
-            f"{html.escape(_recommended_text(analyzer))}")
+            f"{html.escape(_recommended_text(analyzer))}<ul>{reasons}</ul>"
+            f"<code>{html.escape(_NEXT[len('Next: '):])}</code><br>"
+            f"<small>Design: {html.escape(_describe_design(analyzer))}. "
+            f"{html.escape('; '.join(_describe_events(analyzer)))}.</small>")
     return _report("Modality dependency analysis", lead, sections,
                    figure=_svg(lambda: analyzer.plot()))
