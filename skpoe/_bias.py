@@ -228,6 +228,23 @@ class ModalityBias(_HtmlReport):
         return _plot_bias(self, ax=ax)
 
 
+def _information(X, y, modalities, *, expert=None, cv=5, groups=None,
+                 missing_modality="error", random_state=None, n_jobs=None):
+    """The analysis behind the bias ratios: each modality's intra dependency on (X, y).
+
+    One intra expert per modality (``expert``, or the default: a median-imputed,
+    scaled logistic regression choosing C by inner CV, one-hot encoding a frame's
+    categorical columns), no inter expert.
+    """
+    default = _mixed_logistic if hasattr(X, "columns") else _imputed_logistic
+    return ModalityDependencyAnalyzer(
+        [(m, clone(expert) if expert is not None else default(), cols)
+         for m, cols in modalities.items()],
+        inter_estimator="drop", cv=cv, missing_modality=missing_modality,
+        random_state=random_state, n_jobs=n_jobs,
+    ).fit(X, y, groups=groups)
+
+
 @validate_params(
     {"cv": ["cv_object"], "n_jobs": [Integral, None], "random_state": ["random_state"],
      "missing_modality": [StrOptions({"error", "drop"})]},
@@ -327,16 +344,13 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
             f"(model.classes_ = {classes.tolist()!r})."
         )
     y_codes = pd.Index(classes).get_indexer(y)  # the model's own order, sorted or not
-    # the information first: its checks (missing values, columns) fail in seconds
-    # a frame may hold categorical columns: one-hot encoded by the default expert
-    _default = _mixed_logistic if hasattr(X, "columns") else _imputed_logistic
+    # the model's own predictions first, then the information: every check (the
+    # model's columns, missing values, groups) fails in seconds, before any fit
+    base = _row_losses(model, X, y_codes, classes)
     if analyzer is None:
-        analyzer = ModalityDependencyAnalyzer(
-            [(m, clone(expert) if expert is not None else _default(), cols)
-             for m, cols in modalities.items()],
-            inter_estimator="drop", cv=cv, missing_modality=missing_modality,
-            random_state=random_state, n_jobs=n_jobs,
-        ).fit(X, y, groups=groups)
+        analyzer = _information(X, y, modalities, expert=expert, cv=cv, groups=groups,
+                                missing_modality=missing_modality,
+                                random_state=random_state, n_jobs=n_jobs)
     else:
         check_is_fitted(analyzer, "dependencies_")
         missing = [m for m in columns if m not in analyzer.dependencies_.index]
@@ -345,7 +359,6 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
                 f"the analyzer has no modality {missing[0]!r}; its modalities are "
                 f"{[m for m in analyzer.dependencies_.index if m != 'inter']!r}."
             )
-    base = _row_losses(model, X, y_codes, classes)
     jobs = [(m, r) for m in columns for r in range(n_repeats)]
     # drawn before the jobs run, so that n_jobs changes nothing
     seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max,
@@ -380,4 +393,4 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
     rates = counts / len(y_codes)
     chance = float(-np.mean(np.log(rates[y_codes])))  # the class rates of these rows
     return ModalityBias(table, float(base.mean()), analyzer, chance,
-                        (classes[scarce].tolist(), int(counts[scarce])))
+                        (classes[scarce:scarce + 1].tolist()[0], int(counts[scarce])))

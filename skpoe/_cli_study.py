@@ -90,7 +90,7 @@ def _groupings(args):
 
 
 def _bias(args):
-    from ._bias import modality_bias
+    from ._bias import _information, modality_bias
 
     if args.data is None:
         if args.target or args.modality or args.model or args.groups:
@@ -120,17 +120,25 @@ def _bias(args):
                 f"({type(exc).__name__}: {exc}). Save the model with pickle.dump(model, "
                 "file) or joblib.dump, in an environment with the same packages."
             ) from None
-        X_test, y_test, groups_test = X, y, groups
+        train, test = np.arange(len(y)), np.arange(len(y))
         where = "the given rows (they must be held out from the model's training)"
     else:
-        models, (X_test, y_test, groups_test) = _fit_two_models(X, y, groups, modalities, args)
+        train, test = _held_out_split(X, y, groups, args)
         where = f"a held-out {args.test_size:.0%} of the rows" + (
             f" (whole {args.groups!r} groups)" if groups is not None else "")
+    X_test, y_test = X.iloc[test], np.asarray(y)[test]
+    groups_test = None if groups is None else np.asarray(groups)[test]
+    # the information first, once for every model: its checks (columns, missing
+    # modalities, NaN, groups) fail before any model is fitted
+    information = _information(X_test, y_test, modalities, cv=args.cv, groups=groups_test,
+                               missing_modality=args.missing_modality,
+                               random_state=args.random_state, n_jobs=args.n_jobs)
+    if args.model is None:
+        models = _fit_two_models(X.iloc[train], np.asarray(y)[train], modalities, args)
     reports = []
     for name, model in models.items():
         bias = modality_bias(model, X_test, y_test, modalities, n_repeats=args.n_repeats,
-                             cv=args.cv, groups=groups_test,
-                             missing_modality=args.missing_modality,
+                             analyzer=information, groups=groups_test,
                              random_state=args.random_state, n_jobs=args.n_jobs)
         reports.append(f"== {name} ==\n{bias.summary()}")
         bias.table_.to_csv(out / f"bias_{name.replace(' ', '_')}.csv")
@@ -141,25 +149,21 @@ def _bias(args):
     return 0
 
 
-def _fit_two_models(X, y, groups, modalities, args):
-    """Early fusion and the product of experts, fitted on the training part of X.
-
-    The held-out part is stratified by class, or made of whole groups (patients)
-    when ``groups`` are given, so that no patient is on both sides.
-    """
+def _held_out_split(X, y, groups, args):
+    """(train, test) row indices: stratified by class, or whole groups (patients)."""
     from sklearn.model_selection import GroupShuffleSplit, train_test_split
 
+    if groups is None:
+        return train_test_split(np.arange(len(y)), test_size=args.test_size,
+                                random_state=args.random_state, stratify=y)
+    return next(GroupShuffleSplit(1, test_size=args.test_size,
+                                  random_state=args.random_state).split(X, y, groups))
+
+
+def _fit_two_models(X_train, y_train, modalities, args):
+    """Early fusion and the product of experts, fitted on the training rows."""
     from ._product import ProductOfExpertsClassifier
 
-    if groups is None:
-        train, test = train_test_split(np.arange(len(y)), test_size=args.test_size,
-                                       random_state=args.random_state, stratify=y)
-    else:
-        train, test = next(GroupShuffleSplit(1, test_size=args.test_size,
-                                             random_state=args.random_state)
-                           .split(X, y, groups))
-    X_train, X_test = X.iloc[train], X.iloc[test]
-    y_train, y_test = np.asarray(y)[train], np.asarray(y)[test]
     used = [c for cols in modalities.values() for c in cols]
     early = _OnColumns(_boosted_trees(), used).fit(X_train, y_train)
     product = ProductOfExpertsClassifier(
@@ -167,9 +171,8 @@ def _fit_two_models(X, y, groups, modalities, args):
         inter_estimator="drop", weights="learn", prior_correction=True,
         missing_modality=args.missing_modality,
     ).fit(X_train[used], y_train)
-    return {"early fusion": early, "product of experts": _OnColumns(product, used,
-                                                                      fitted=True)}, (
-        X_test, y_test, None if groups is None else groups[test])
+    return {"early fusion": early,
+            "product of experts": _OnColumns(product, used, fitted=True)}
 
 
 class _OnColumns:

@@ -264,6 +264,23 @@ def _warn_of_columns_left_out(analyzers, feature_names):
             )
 
 
+def _fit_key(spec, rows):
+    """What makes two fits the same: estimator type and parameters, columns, rows.
+
+    One ``interaction_cst`` set holding every column constrains nothing (the same
+    trees as none: the additive baseline of a one-modality grouping is its inter
+    expert), so it reads as none.
+    """
+    params = spec.estimator.get_params(deep=True)
+    constraint = params.get(INTERACTION_CST)
+    if (isinstance(constraint, (list, tuple)) and len(constraint) == 1
+            and len(set(constraint[0])) == len(spec.columns)):
+        params[INTERACTION_CST] = None
+    return (type(spec.estimator), repr(sorted(params.items(), key=lambda kv: kv[0])),
+            tuple(np.asarray(spec.columns).tolist()),
+            None if rows is None else np.asarray(rows).tobytes())
+
+
 @validate_params(
     {"cv": ["cv_object"], "n_jobs": [Integral, None], "random_state": ["random_state"],
      "missing_modality": [StrOptions({"error", "drop"})], "verbose": ["verbose"]},
@@ -364,7 +381,7 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
     seed = int(rng.randint(np.iinfo(np.int32).max))
     splits = _make_splits(cv, y_codes, None if groups is None else np.asarray(groups),
                           None if random_state is None else seed, n_repeats)
-    analyzers, plans, specs, rows, blocks, owner = {}, {}, [], {}, {}, {}
+    analyzers, plans, specs, rows, blocks, owner, first_of = {}, {}, [], {}, {}, {}, {}
     for g, (name, modalities) in enumerate(candidates.items()):
         if not modalities:
             raise ValueError(
@@ -383,13 +400,17 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
         analyzers[name], plans[name] = analyzer, jobs
         for spec in jobs.specs:
             # one job list for every grouping: names made unique by the grouping's
-            # position (a user's names may hold the separator), and told apart after
+            # position (a user's names may hold the separator), and told apart after;
+            # a fit that another grouping already asked for (the inter expert, a
+            # one-modality grouping's experts) is made once and shared
             key = f"{g}{_SEP}{spec.name}"
-            specs.append(replace(spec, name=key))
-            rows[key] = jobs.rows.get(spec.name)
-            owner[key] = (name, spec.name)
-            if spec.name in jobs.blocks:
-                blocks[key] = jobs.blocks[spec.name]
+            first = first_of.setdefault(_fit_key(spec, jobs.rows.get(spec.name)), key)
+            if first == key:
+                specs.append(replace(spec, name=key))
+                rows[key] = jobs.rows.get(spec.name)
+            owner[key] = (name, spec.name, first)
+            for block, positions in jobs.blocks.get(spec.name, {}).items():
+                blocks.setdefault(first, {})[f"{g}{_SEP}{block}"] = positions
     _warn_of_columns_left_out(analyzers, feature_names)
     outputs = _cross_fit(
         specs, X_checked, y_codes, splits, rows, len(classes), probe.proba_floor,
@@ -398,9 +419,12 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
     )
     per_grouping = {name: [{} for _ in splits] for name in analyzers}
     for f, fold in enumerate(outputs):
-        for key, out in fold.items():
-            grouping, expert_name = owner[key]
-            per_grouping[grouping][f][expert_name] = out
+        for key, (grouping, expert_name, first) in owner.items():
+            log_proba, permuted = fold[first]
+            prefix = key[:key.index(_SEP) + 1]  # this grouping's own permuted blocks
+            per_grouping[grouping][f][expert_name] = (log_proba, {
+                block[len(prefix):]: values for block, values in permuted.items()
+                if block.startswith(prefix)})
     for name, analyzer in analyzers.items():
         analyzer._score_jobs(X_checked, y_codes, plans[name], per_grouping[name])
     return GroupingComparison(analyzers, len(specs) * len(splits))

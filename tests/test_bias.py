@@ -174,3 +174,22 @@ def test_reliance_se_counts_rows_of_one_group_as_one_unit(data):
     as_groups = modality_bias(model, X2, y2, modalities, groups=groups, random_state=0)
     ratio = as_groups.table_["reliance_se"] / as_rows.table_["reliance_se"]
     assert (ratio > 1.25).all(), ratio  # about sqrt(2)
+
+
+class Counted(LogisticRegression):
+    """A logistic regression that records its fits (to see what ran before an error)."""
+
+    fits = []
+
+    def fit(self, X, y, sample_weight=None):
+        Counted.fits.append(len(y))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_a_model_that_cannot_read_the_rows_fails_before_the_analysis(data):
+    X_train, y_train, X_test, y_test, modalities = data
+    model = LogisticRegression().fit(X_train.iloc[:, :4], y_train)  # 4 columns, not 9
+    Counted.fits.clear()
+    with pytest.raises(ValueError, match="feature names"):
+        modality_bias(model, X_test, y_test, modalities, expert=Counted(), random_state=0)
+    assert Counted.fits == []  # no expert of the analysis was fitted first

@@ -293,3 +293,26 @@ def test_string_columns_are_one_hot_encoded_by_the_default_experts(csv, tmp_path
     assert "(one-hot encoded categorical columns: site, smoker)" in result.stdout
     assert "rows 120/120" in result.stdout  # a missing category is imputed, not dropped
     assert pd.read_csv(path).equals(table.astype({"smoker": bool}))  # the file is untouched
+
+
+def test_bias_checks_the_analysis_before_fitting_any_model(tmp_path, monkeypatch, capsys):
+    from skpoe import _cli_study
+    from skpoe._cli import main
+
+    rng = np.random.default_rng(0)
+    n = 200
+    y = rng.integers(0, 2, size=n)
+    table = pd.DataFrame({"img_a": rng.normal(size=n) + y, "age": rng.normal(size=n),
+                          "label": y})
+    table.loc[table.index[:40], "age"] = np.nan  # clinical absent: an error by default
+    path = tmp_path / "holey.csv"
+    table.to_csv(path, index=False)
+
+    def fitted_too_soon(*args, **kwargs):
+        raise AssertionError("a model was fitted before the analysis was checked")
+
+    monkeypatch.setattr(_cli_study, "_fit_two_models", fitted_too_soon)
+    code = main(["bias", str(path), "--target", "label", "--modality", "image=img_a",
+                 "--modality", "clinical=age", "--output", str(tmp_path / "b")])
+    assert code == 2
+    assert "Modality 'clinical' is missing" in capsys.readouterr().err

@@ -53,10 +53,24 @@ def test_every_grouping_is_analysed_on_the_same_folds_in_one_job_list(planted):
     tests = [[fold.test for fold in a.folds_] for a in result.analyzers_.values()]
     for other in tests[1:]:
         assert all(np.array_equal(a, b) for a, b in zip(tests[0], other))
-    # per grouping: intra experts + inter + its additive baseline, on 5 folds x 2 repeats
+    # per grouping: intra experts + inter + its additive baseline, on 5 folds x 2 repeats;
+    # each distinct fit once: the inter expert is shared, and the one-modality grouping's
+    # intra expert and baseline are the inter expert itself (the same boosted model)
     assert all(len(folds) == 10 for folds in tests)
-    expected = sum(len(a._intra_names) + 2 for a in result.analyzers_.values()) * 10
-    assert result.n_expert_fits_ == expected
+    separate = sum(len(a._intra_names) + 2 for a in result.analyzers_.values())
+    assert result.n_expert_fits_ == (separate - (len(result.analyzers_) - 1) - 2) * 10
+    one = result.analyzers_["all"].folds_[3]
+    np.testing.assert_array_equal(one.log_proba["all"], one.log_proba["inter"])
+    np.testing.assert_array_equal(one.log_proba["additive baseline"], one.log_proba["inter"])
+
+
+def test_shared_fits_give_what_each_grouping_alone_gives(planted):
+    result, X, y = planted
+    alone = compare_groupings({"true pairs": TRUE}, X, y, random_state=0)
+    mine, theirs = result.analyzers_["true pairs"], alone.analyzers_["true pairs"]
+    pd.testing.assert_frame_equal(mine.dependencies_, theirs.dependencies_)
+    assert result.table_.loc["true pairs", "log_loss"] == alone.table_.loc["true pairs",
+                                                                            "log_loss"]
 
 
 def test_results_do_not_depend_on_n_jobs_and_inputs_are_kept():
