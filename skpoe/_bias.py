@@ -10,12 +10,13 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions, validate_params
-from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ._analyzer import ModalityDependencyAnalyzer
 from ._defaults import _imputed_logistic, _mixed_logistic
 from ._html import _HtmlReport
+from ._jobs import _run_jobs
 from ._modalities import _resolve_columns
 from ._oof import _permute_block
 from ._scoring import _per_row_se
@@ -229,7 +230,7 @@ class ModalityBias(_HtmlReport):
 
 
 def _information(X, y, modalities, *, expert=None, cv=5, groups=None,
-                 missing_modality="error", random_state=None, n_jobs=None):
+                 missing_modality="error", random_state=None, n_jobs=None, verbose=0):
     """The analysis behind the bias ratios: each modality's intra dependency on (X, y).
 
     One intra expert per modality (``expert``, or the default: a median-imputed,
@@ -241,18 +242,20 @@ def _information(X, y, modalities, *, expert=None, cv=5, groups=None,
         [(m, clone(expert) if expert is not None else default(), cols)
          for m, cols in modalities.items()],
         inter_estimator="drop", cv=cv, missing_modality=missing_modality,
-        random_state=random_state, n_jobs=n_jobs,
+        random_state=random_state, n_jobs=n_jobs, verbose=verbose,
     ).fit(X, y, groups=groups)
 
 
 @validate_params(
     {"cv": ["cv_object"], "n_jobs": [Integral, None], "random_state": ["random_state"],
+     "verbose": ["verbose"],
      "missing_modality": [StrOptions({"error", "drop"})]},
     prefer_skip_nested_validation=False,
 )
 @_thread_limited
 def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert=None,
-                  cv=5, groups=None, missing_modality="error", n_jobs=None, random_state=None):
+                  cv=5, groups=None, missing_modality="error", n_jobs=None, random_state=None,
+                  verbose=0):
     """How much a fitted model relies on each modality, against how much it tells.
 
     *Reliance* is the increase of the model's log-loss when a modality's columns
@@ -299,6 +302,9 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
     n_jobs : int, default=None
         Parallel permutations (results do not depend on it).
     random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+        At 1 or more, a progress line per finished fit of the analysis and per
+        finished permutation, with the time left.
 
     Returns
     -------
@@ -350,7 +356,7 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
     if analyzer is None:
         analyzer = _information(X, y, modalities, expert=expert, cv=cv, groups=groups,
                                 missing_modality=missing_modality,
-                                random_state=random_state, n_jobs=n_jobs)
+                                random_state=random_state, n_jobs=n_jobs, verbose=verbose)
     else:
         check_is_fitted(analyzer, "dependencies_")
         missing = [m for m in columns if m not in analyzer.dependencies_.index]
@@ -363,9 +369,11 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
     # drawn before the jobs run, so that n_jobs changes nothing
     seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max,
                                                      size=len(jobs) + 1)
-    losses = Parallel(n_jobs=n_jobs)(
-        delayed(_permuted_losses)(model, X, y_codes, classes, columns[m], int(seeds[k]))
-        for k, (m, r) in enumerate(jobs)
+    losses = _run_jobs(
+        [delayed(_permuted_losses)(model, X, y_codes, classes, columns[m], int(seeds[k]))
+         for k, (m, r) in enumerate(jobs)],
+        [f"{m} permuted {r + 1}/{n_repeats}" for m, r in jobs], n_jobs=n_jobs, verbose=verbose,
+        unit="permutations",
     )
     # per row: the loss increase, averaged over the repeats
     by_modality = {m: np.mean([loss for (name, _), loss in zip(jobs, losses) if name == m],

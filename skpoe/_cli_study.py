@@ -132,14 +132,16 @@ def _bias(args):
     # modalities, NaN, groups) fail before any model is fitted
     information = _information(X_test, y_test, modalities, cv=args.cv, groups=groups_test,
                                missing_modality=args.missing_modality,
-                               random_state=args.random_state, n_jobs=args.n_jobs)
+                               random_state=args.random_state, n_jobs=args.n_jobs,
+                               verbose=args.verbose)
     if args.model is None:
         models = _fit_two_models(X.iloc[train], np.asarray(y)[train], modalities, args)
     reports = []
     for name, model in models.items():
         bias = modality_bias(model, X_test, y_test, modalities, n_repeats=args.n_repeats,
                              analyzer=information, groups=groups_test,
-                             random_state=args.random_state, n_jobs=args.n_jobs)
+                             random_state=args.random_state, n_jobs=args.n_jobs,
+                             verbose=args.verbose)
         reports.append(f"== {name} ==\n{bias.summary()}")
         bias.table_.to_csv(out / f"bias_{name.replace(' ', '_')}.csv")
     report = f"Data: {title}; bias measured on {where}\n\n" + "\n\n".join(reports)
@@ -262,6 +264,8 @@ def _add_parsers(sub):
     bias.add_argument("--n-repeats", type=int, default=5,
                       help="permutations per modality (default 5)")
     _common(bias)
+    bias.add_argument("--verbose", type=int, default=1,
+                      help="progress of the analysis's fits and the permutations (default 1)")
     bias.add_argument("--output", default="skpoe-output",
                       help="folder for bias.txt and one CSV per model")
     bias.set_defaults(func=_bias)

@@ -23,7 +23,7 @@ def _duration(seconds):
     return f"{seconds / 3600:.1f} h"
 
 
-def _run_jobs(jobs, labels, n_jobs=None, verbose=0):
+def _run_jobs(jobs, labels, n_jobs=None, verbose=0, unit="fits"):
     """Results of ``jobs`` (delayed calls) in order; ``labels[k]`` names job k in progress."""
     if not verbose:
         return Parallel(n_jobs=n_jobs)(jobs)
@@ -33,7 +33,7 @@ def _run_jobs(jobs, labels, n_jobs=None, verbose=0):
         elapsed = time.perf_counter() - start
         left = elapsed / k * (len(labels) - k)
         tail = (f"~{_duration(left)} left" if k < len(labels)
-                else f"Done {len(labels)} fits in {_duration(elapsed)}")
+                else f"Done {len(labels)} {unit} in {_duration(elapsed)}")
         print(f"[skpoe] [{k}/{len(labels)}] {labels[k - 1]}  {_duration(elapsed)}  {tail}",
               file=sys.stderr, flush=True)
     return results

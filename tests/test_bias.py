@@ -193,3 +193,15 @@ def test_a_model_that_cannot_read_the_rows_fails_before_the_analysis(data):
     with pytest.raises(ValueError, match="feature names"):
         modality_bias(model, X_test, y_test, modalities, expert=Counted(), random_state=0)
     assert Counted.fits == []  # no expert of the analysis was fitted first
+
+
+def test_verbose_prints_a_line_per_fit_and_per_permutation(data, capsys):
+    X_train, y_train, X_test, y_test, modalities = data
+    model = LogisticRegression().fit(X_train, y_train)
+    quiet = modality_bias(model, X_test, y_test, modalities, cv=3, random_state=0)
+    assert capsys.readouterr().err == ""
+    loud = modality_bias(model, X_test, y_test, modalities, cv=3, random_state=0, verbose=1)
+    err = capsys.readouterr().err
+    assert "[skpoe] [18/18] c fold 6/6" in err  # 3 experts x 3 folds x 2 repeats
+    assert "[skpoe] [15/15] c permuted 5/5" in err and "Done 15 permutations" in err
+    pd.testing.assert_frame_equal(quiet.table_, loud.table_)  # progress changes nothing
