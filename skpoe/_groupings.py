@@ -382,6 +382,7 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
     splits = _make_splits(cv, y_codes, None if groups is None else np.asarray(groups),
                           None if random_state is None else seed, n_repeats)
     analyzers, plans, specs, rows, blocks, owner, first_of = {}, {}, [], {}, {}, {}, {}
+    shown = {}  # job name -> what progress lines call it
     for g, (name, modalities) in enumerate(candidates.items()):
         if not modalities:
             raise ValueError(
@@ -408,6 +409,7 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
             if first == key:
                 specs.append(replace(spec, name=key))
                 rows[key] = jobs.rows.get(spec.name)
+                shown[key] = f"{name}: {spec.name}"
             owner[key] = (name, spec.name, first)
             for block, positions in jobs.blocks.get(spec.name, {}).items():
                 blocks.setdefault(first, {})[f"{g}{_SEP}{block}"] = positions
@@ -415,7 +417,7 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
     outputs = _cross_fit(
         specs, X_checked, y_codes, splits, rows, len(classes), probe.proba_floor,
         blocks=blocks, seed=seed,
-        n_jobs=n_jobs, verbose=verbose,
+        n_jobs=n_jobs, verbose=verbose, shown=shown,
     )
     per_grouping = {name: [{} for _ in splits] for name in analyzers}
     for f, fold in enumerate(outputs):

@@ -188,7 +188,7 @@ def _test_class_counts(splits, y, classes):
 
 
 def _cross_fit(specs, X, y, splits, rows, n_classes, floor, *, sample_weight=None,
-               blocks=None, seed=0, modality_of=None, n_jobs=None, verbose=0):
+               blocks=None, seed=0, modality_of=None, n_jobs=None, verbose=0, shown=None):
     """Out-of-fold log-probabilities of every expert on every fold, in one joblib call.
 
     Parameters
@@ -199,6 +199,8 @@ def _cross_fit(specs, X, y, splits, rows, n_classes, floor, *, sample_weight=Non
         The presence rule's rows per expert name (missing name: every row).
     blocks : dict of str to dict, default=None
         Per expert name, the column blocks to permute at scoring time.
+    shown : dict of str to str, default=None
+        Per expert name, the name progress lines give it (default: the name).
 
     Returns
     -------
@@ -215,10 +217,11 @@ def _cross_fit(specs, X, y, splits, rows, n_classes, floor, *, sample_weight=Non
         for f, (train, test) in enumerate(splits)
         for spec in specs
     ]
+    shown = {spec.name: (shown or {}).get(spec.name, spec.name) for spec in specs}
     if verbose:
         print(f"[skpoe] fitting {len(specs)} experts x {len(splits)} folds = {len(jobs)} fits "
-              f"({', '.join(spec.name for spec in specs)})", file=sys.stderr, flush=True)
-    labels = [f"{spec.name} fold {f + 1}/{len(splits)}"
+              f"({', '.join(shown.values())})", file=sys.stderr, flush=True)
+    labels = [f"{shown[spec.name]} fold {f + 1}/{len(splits)}"
               for f in range(len(splits)) for spec in specs]
     results = _run_jobs(jobs, labels, n_jobs=n_jobs, verbose=verbose)
     k = len(specs)

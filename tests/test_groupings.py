@@ -201,3 +201,11 @@ def test_a_grouping_that_leaves_columns_out_warns_naming_them():
 def test_propose_groupings_refuses_empty_separators(separators):
     with pytest.raises(ValueError, match="separators must be a non-empty str"):
         propose_groupings(["img_a", "img_b", "age"], separators=separators)
+
+
+def test_progress_lines_name_the_grouping_and_the_modality(capsys):
+    X, y = pairs(n=200)
+    quick({"pairs": TRUE}, X, y, include=("singletons",), verbose=1)
+    err = capsys.readouterr().err
+    assert "pairs: g1 fold 2/2" in err and "singletons: x5 fold 2/2" in err
+    assert "0/g1" not in err  # the job list's internal names stay inside
