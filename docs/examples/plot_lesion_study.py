@@ -28,7 +28,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from skpoe import ModalityDependencyAnalyzer, ProductOfExpertsClassifier
 from skpoe.datasets import make_lesion_study
 
-study = make_lesion_study()
+quick = bool(os.environ.get("SKPOE_DOCS_QUICK"))  # the test suite's docs build: smaller
+study = make_lesion_study(**({"n_lesions": 600, "n_patients": 240} if quick else {}))
 X, y, patients = study.data, study.target, study.groups
 print(X.shape, f"{y.mean():.0%} malignant,", patients.nunique(), "patients")
 print(study.frame[["patient_id", "img_000", "age", "sex", "anatom_site", "diameter"]].head())
@@ -59,7 +60,6 @@ def expert():
 # %%
 # Measure: by patient, with the missing images left out of the image expert
 # -------------------------------------------------------------------------
-quick = bool(os.environ.get("SKPOE_DOCS_QUICK"))
 analyzer = ModalityDependencyAnalyzer(
     [(name, expert(), columns) for name, columns in study.modalities.items()],
     missing_modality="drop", n_repeats=1 if quick else 2, random_state=0,
