@@ -608,13 +608,14 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
 
     def _decisions(self):
         """Each analysed expert -> (kept in the recommended model, why): the one rule."""
-        deps = self.dependencies_
-
         from ._report import _signed
 
+        deps = self.dependencies_
+
         def measured(name, column="dependency"):
-            se = "se" if column == "dependency" else f"{column}_se"
-            return f"{_signed(deps.loc[name, column])} +/- {deps.loc[name, se]:.3f}"
+            value = _signed(deps.loc[name, column])
+            se = deps.loc[name, "se" if column == "dependency" else f"{column}_se"]
+            return value if np.isnan(se) else f"{value} +/- {se:.3f}"  # NaN: 0 by construction
 
         if self.regime_ == "neither":
             return {name: (True, "kept: nothing counts, so the data justify dropping no "

@@ -64,3 +64,14 @@ def test_nothing_counts_keeps_every_expert(noise_analysis):
     nothing.regime_ = "neither"
     assert kept(nothing.recommended_estimator()) == ["a", "b"]
     assert "kept: nothing counts" in nothing.summary()
+
+
+def test_an_inter_expert_additive_by_construction_reads_without_a_standard_error():
+    data = make_planted_modalities("noise", n_samples=300, random_state=0)
+    analyzer = ModalityDependencyAnalyzer(
+        [(n, LogisticRegression(), c) for n, c in data.modalities.items()],
+        inter_estimator=LogisticRegression(), cv=3, random_state=0,
+    ).fit(data.data, data.target)
+    text = analyzer.summary()
+    assert "inter  left out: the inter dependency does not count (+0.000)" in text
+    assert "nan" not in text.split("Recommended")[1]
