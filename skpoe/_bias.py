@@ -18,7 +18,7 @@ from ._defaults import _imputed_logistic, _mixed_logistic
 from ._html import _HtmlReport
 from ._jobs import _run_jobs
 from ._modalities import _resolve_columns
-from ._oof import _permute_block
+from ._oof import _check_groups, _permute_block
 from ._scoring import _per_row_se
 from ._threads import _thread_limited
 from ._validation import _check_X
@@ -343,6 +343,8 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
     y = np.asarray(y)
     if y.shape[0] != X.shape[0]:
         raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}.")
+    if groups is not None:
+        _check_groups(groups, X.shape[0])
     unknown = np.setdiff1d(np.unique(y), classes)
     if unknown.size:
         raise ValueError(

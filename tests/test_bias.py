@@ -205,3 +205,13 @@ def test_verbose_prints_a_line_per_fit_and_per_permutation(data, capsys):
     assert "[skpoe] [18/18] c fold 6/6" in err  # 3 experts x 3 folds x 2 repeats
     assert "[skpoe] [15/15] c permuted 5/5" in err and "Done 15 permutations" in err
     pd.testing.assert_frame_equal(quiet.table_, loud.table_)  # progress changes nothing
+
+
+def test_groups_of_the_wrong_length_are_named_even_with_a_fitted_analyzer(data):
+    X_train, y_train, X_test, y_test, modalities = data
+    model = LogisticRegression().fit(X_train, y_train)
+    analyzer = modality_bias(model, X_test, y_test, modalities, cv=3,
+                             random_state=0).analyzer_
+    with pytest.raises(ValueError, match="groups has 10 entries but X has 1000 rows"):
+        modality_bias(model, X_test, y_test, modalities, analyzer=analyzer,
+                      groups=np.arange(10))
