@@ -11,7 +11,8 @@ comparison (the inter expert against the calibrated product of your intra
 experts: mean log-loss gain over seeds), which is reported, not thresholded.
 
     python benchmarks/analyzer_calibration.py            # 50 seeds per row (~45 min, 2 cores)
-    python benchmarks/analyzer_calibration.py --quick    # CI smoke test: 2 seeds, small n
+    python benchmarks/analyzer_calibration.py --quick    # CI smoke test: 2 seeds, small n,
+                                                         # one repeat
     python benchmarks/analyzer_calibration.py --rows xor-300 additive-1000 --seeds 20
 """
 
@@ -248,11 +249,12 @@ def _one(row, seed, n_override):
     make, n, intra, inter, _, *params = ROWS[row]
     rng = np.random.default_rng(seed)
     X, modalities, y = make(n_override or n, rng)
+    params = {**({"n_repeats": 1} if n_override else {}),  # --quick: a smoke test
+              **(params[0] if params else {})}
     analyzer = ModalityDependencyAnalyzer(
         [(name, intra(), cols) for name, cols in modalities.items()],
         inter_estimator=inter if inter in (None, "drop") else inter(), cv=5,
-        random_state=seed,
-        **(params[0] if params else {}),
+        random_state=seed, **params,
     )
     # one thread per worker (BLAS and HGB's OpenMP): the workers are the parallelism
     with warnings.catch_warnings(record=True) as caught, threadpool_limits(1):

@@ -122,7 +122,7 @@ def _bias_seed(seed, n):
     return out
 
 
-def _grouping_cost(n):
+def _grouping_cost(n, quick=False):
     """compare_groupings (each distinct fit once) against each grouping analysed alone."""
     import time
 
@@ -134,15 +134,17 @@ def _grouping_cost(n):
                   "singletons": {c: [c] for c in COLUMNS}, "all": {"all": COLUMNS}}
     with threadpool_limits(1):
         start = time.perf_counter()
+        folds = {"cv": 2, "n_repeats": 1} if quick else {}  # a smoke test: the code path
         result = compare_groupings({k: candidates[k] for k in ("true pairs", "mixed pairs")},
-                                   X, y, include=("singletons", "all"), random_state=0)
+                                   X, y, include=("singletons", "all"), random_state=0,
+                                   **folds)
         shared = time.perf_counter() - start
         start = time.perf_counter()
         fits = 0
         for modalities in candidates.values():
             alone = ModalityDependencyAnalyzer(
                 [(m, _boosted_trees(), cols) for m, cols in modalities.items()],
-                random_state=0).fit(X, y)
+                random_state=0, **folds).fit(X, y)
             fits += alone.n_expert_fits_
         separate = time.perf_counter() - start
     return pd.DataFrame([{
@@ -195,7 +197,7 @@ def main(argv=None):
         ("yes" if inside[t](values[name]).all() else "NO") if t in inside else "-"
         for name, t in zip(ratios.index, ratios["target"])
     ]
-    cost = _grouping_cost(n)
+    cost = _grouping_cost(150 if args.quick else n, args.quick)
     tables = {"grouping_ranking": ranking, "bias_ratios": ratios, "grouping_cost": cost}
     with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
         print(f"== grouping ranking over {seeds} seeds (n = {n}): hits below ==")

@@ -477,7 +477,7 @@ def analysis_cost_table(quick):
     from skpoe import ModalityDependencyAnalyzer
     from skpoe._defaults import _boosted_trees, _mixed_logistic
 
-    n_rows, n_columns = (1000, 30) if quick else (20000, 400)
+    n_rows, n_columns = (300, 12) if quick else (20000, 400)
     X, y, modalities = _planted_table(n_rows, n_columns)
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
     _, inter_s = _timed(lambda: cross_val_score(_boosted_trees(), X, y, cv=cv,
@@ -486,6 +486,7 @@ def analysis_cost_table(quick):
     def analysis(expert):
         return ModalityDependencyAnalyzer(
             [(m, expert(), cols) for m, cols in modalities.items()], random_state=0,
+            n_repeats=1 if quick else 2,  # quick: a smoke test of the code path
         ).fit(X, y)
 
     _, chosen_s = _timed(analysis, _mixed_logistic)
