@@ -33,7 +33,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skpoe import ModalityDependencyAnalyzer
-from skpoe._defaults import _imputed_logistic
+from skpoe._engine._defaults import _imputed_logistic
 
 
 def _frame(blocks, rng_names="abc"):

@@ -127,7 +127,7 @@ def _grouping_cost(n, quick=False):
     import time
 
     from skpoe import ModalityDependencyAnalyzer
-    from skpoe._defaults import _boosted_trees
+    from skpoe._engine._defaults import _boosted_trees
 
     X, y = planted_pairs(n, np.random.default_rng(0))
     candidates = {"true pairs": TRUE, "mixed pairs": MIXED,

@@ -349,9 +349,9 @@ print(time.perf_counter() - start)
 """
 _ANALYZE = """
 import sys, time
-import skpoe._threads
-skpoe._threads._MIN_CELLS_FOR_THREADS = int(sys.argv[1])  # 0: every fit on every core
-from skpoe._cli import main
+import skpoe._engine._threads
+skpoe._engine._threads._MIN_CELLS_FOR_THREADS = int(sys.argv[1])  # 0: every fit on every core
+from skpoe._cli._main import main
 start = time.perf_counter()
 code = main(sys.argv[2:])
 print(time.perf_counter() - start)
@@ -435,7 +435,7 @@ def _wide_csv(folder, n_rows=20000, n_columns=150, seed=0):
 
 def busy_table(quick):
     """Analysis wall time alone and beside a busy process, with and without the rule."""
-    from skpoe import _threads
+    from skpoe._engine import _threads
 
     rule = _threads._MIN_CELLS_FOR_THREADS
     with tempfile.TemporaryDirectory() as folder:
@@ -475,7 +475,7 @@ def analysis_cost_table(quick):
     from sklearn.model_selection import cross_val_score
 
     from skpoe import ModalityDependencyAnalyzer
-    from skpoe._defaults import _boosted_trees, _mixed_logistic
+    from skpoe._engine._defaults import _boosted_trees, _mixed_logistic
 
     n_rows, n_columns = (300, 12) if quick else (20000, 400)
     X, y, modalities = _planted_table(n_rows, n_columns)

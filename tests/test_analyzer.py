@@ -23,7 +23,7 @@ from skpoe import (  # noqa: E402
     ProductOfExpertsClassifier,
     combine_log_proba,
 )
-from skpoe._scoring import _fold_metrics  # noqa: E402
+from skpoe._analysis._scoring import _fold_metrics  # noqa: E402
 from skpoe.datasets import make_planted_modalities  # noqa: E402
 
 
@@ -232,7 +232,7 @@ def test_bad_inputs(kwargs, fit_kwargs, error, match):
 def test_block_permutation_moves_whole_rows_of_the_block(container):
     import scipy.sparse as sp
 
-    from skpoe._oof import _permute_block
+    from skpoe._engine._oof import _permute_block
 
     base = np.arange(40, dtype=float).reshape(10, 4)
     X = {"frame": pd.DataFrame(base), "array": base, "sparse": sp.csr_matrix(base)}[container]

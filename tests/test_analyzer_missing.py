@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from skpoe import ModalityDependencyAnalyzer
-from skpoe._presence import _accepts_nan
+from skpoe._engine._presence import _accepts_nan
 from skpoe.datasets import (
     load_breast_cancer_modalities,
     load_digits_modalities,

@@ -296,8 +296,8 @@ def test_string_columns_are_one_hot_encoded_by_the_default_experts(csv, tmp_path
 
 
 def test_bias_checks_the_analysis_before_fitting_any_model(tmp_path, monkeypatch, capsys):
-    from skpoe import _cli_study
-    from skpoe._cli import main
+    from skpoe._cli import _bias as _cli_bias
+    from skpoe._cli._main import main
 
     rng = np.random.default_rng(0)
     n = 200
@@ -311,7 +311,7 @@ def test_bias_checks_the_analysis_before_fitting_any_model(tmp_path, monkeypatch
     def fitted_too_soon(*args, **kwargs):
         raise AssertionError("a model was fitted before the analysis was checked")
 
-    monkeypatch.setattr(_cli_study, "_fit_two_models", fitted_too_soon)
+    monkeypatch.setattr(_cli_bias, "_fit_two_models", fitted_too_soon)
     code = main(["bias", str(path), "--target", "label", "--modality", "image=img_a",
                  "--modality", "clinical=age", "--output", str(tmp_path / "b")])
     assert code == 2

@@ -18,16 +18,17 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
 from skpoe import ModalityDependencyAnalyzer, ProductOfExpertsClassifier
-from skpoe._additive import (
+from skpoe._analysis._additive import (
     INTERACTION_CST,
     LINEAR,
     PER_MODALITY,
     _additive_baseline,
     _is_additive_by_construction,
 )
-from skpoe._base import _ExpertSpec
-from skpoe._exponents import _fit_exponents
-from skpoe._scoring import _counts, _paired_se, _per_row_se, _t_cutoff
+from skpoe._analysis._scoring import _counts, _paired_se, _per_row_se, _t_cutoff
+from skpoe._analysis._study import _fold_models
+from skpoe._engine._exponents import _fit_exponents
+from skpoe._engine._spec import _ExpertSpec
 from skpoe.datasets import make_planted_modalities
 
 
@@ -67,7 +68,7 @@ def _per_row_differences(analyzer, y, model):
     codes = np.searchsorted(analyzer.classes_, y)
     diffs, rows = [], []
     for fold in analyzer.folds_:
-        models, y_test = analyzer._fold_models(fold), codes[fold.test]
+        models, y_test = _fold_models(analyzer._models, fold), codes[fold.test]
         at = np.arange(len(y_test))
         diffs.append(models[model][at, y_test] - models["chance"][at, y_test])
         rows.append(fold.test)
@@ -299,7 +300,7 @@ def test_a_dependency_at_round_off_level_never_counts():
 def test_chance_and_a_product_with_zero_exponents_are_the_same_model(monkeypatch):
     # With every exponent 0 the calibrated expert is the class prior: chance itself.
     # Chance goes through the products' normalisation, so the two differ by exactly 0.
-    monkeypatch.setattr("skpoe._analyzer._fit_exponents",
+    monkeypatch.setattr("skpoe._analysis._study._fit_exponents",
                         lambda log_probas, *args, **kwargs: np.zeros(len(log_probas)))
     data = make_planted_modalities("noise", n_samples=400, weights=[0.83, 0.17],
                                    random_state=3)

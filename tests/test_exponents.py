@@ -4,7 +4,7 @@ import numpy as np
 from scipy.special import log_softmax
 
 from skpoe import combine_log_proba
-from skpoe._exponents import _fit_exponents
+from skpoe._engine._exponents import _fit_exponents
 
 
 def _expert(rng, y, strength, n_classes=3):

@@ -12,8 +12,8 @@ import pytest
 from sklearn.model_selection import StratifiedGroupKFold, cross_val_score
 
 from skpoe import ModalityDependencyAnalyzer, ProductOfExpertsClassifier
-from skpoe._cli import main
-from skpoe._defaults import _mixed_logistic
+from skpoe._cli._main import main
+from skpoe._engine._defaults import _mixed_logistic
 from skpoe.datasets import make_lesion_study
 
 

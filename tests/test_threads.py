@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from skpoe._threads import _MIN_CELLS_FOR_THREADS, _threads_for
+from skpoe._engine._threads import _MIN_CELLS_FOR_THREADS, _threads_for
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_info, threadpool_limits
 from skpoe import ModalityDependencyAnalyzer, ProductOfExpertsClassifier
-import skpoe._threads
+import skpoe._engine._threads
 
 class Probe(LogisticRegression):
     def fit(self, X, y, sample_weight=None):
@@ -31,7 +31,7 @@ class Probe(LogisticRegression):
         return super().fit(X, y, sample_weight)
 
 case, n_jobs, threshold = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-skpoe._threads._MIN_CELLS_FOR_THREADS = threshold
+skpoe._engine._threads._MIN_CELLS_FOR_THREADS = threshold
 rng = np.random.default_rng(0)
 X = rng.normal(size=(300, 4))
 y = (X[:, 0] + X[:, 2] > 0).astype(int)

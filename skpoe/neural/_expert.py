@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNetClassifier
 from torch import nn
 
+from .._engine._seeds import _draw_seeds
 from ._modules import MLP
 from ._training import (
     _TRAINING_CONSTRAINTS,
@@ -15,7 +16,6 @@ from ._training import (
     _check_device,
     _net_options,
     _PickleOnly,
-    _seed,
     _torch_seeded,
 )
 
@@ -143,7 +143,7 @@ class NeuralExpert(_PickleOnly, ClassifierMixin, BaseEstimator):
                 f"{self.classes_.tolist()[0]!r}."
             )
         _check_device(self.device)
-        seed = _seed(self.random_state)
+        seed = _draw_seeds(self.random_state)
         self.net_ = NeuralNetClassifier(
             MLP,
             module__n_features=X.shape[1],

@@ -13,18 +13,19 @@ from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from torch import nn
 
-from .._base import (
-    INTER,
+from .._engine._columns import _column_label
+from .._engine._fitting import _first_non_numeric
+from .._engine._presence import _expert_rows, _row_mask
+from .._engine._prior import _class_log_prior
+from .._engine._seeds import _draw_seeds
+from .._engine._spec import (
     _ExpertsComposition,
     _ExpertSpec,
     _LogProbaClassifierMixin,
     _modality_of,
 )
-from .._combine import _log_prior
-from .._experts import _first_non_numeric
-from .._modalities import _column_label
-from .._presence import _expert_rows, _row_mask
-from .._validation import _check_X, _encode_y
+from .._engine._validation import _check_X, _encode_y
+from .._vocabulary import INTER
 from ._modules import MLP, _JointModule, _ProductLoss
 from ._training import (
     _TRAINING_CONSTRAINTS,
@@ -32,7 +33,6 @@ from ._training import (
     _check_device,
     _net_options,
     _PickleOnly,
-    _seed,
     _torch_seeded,
 )
 
@@ -128,6 +128,10 @@ class JointProductOfExpertsClassifier(
         modality are all NaN lacks it; ``"drop"`` leaves that expert out of the
         row's product (and of its loss), the inter network is used on complete
         rows only, and rows with no modality get the training prior.
+    proba_floor : float in (0, 1), default=1e-9
+        Floor of the training prior before its log, as in
+        :class:`~skpoe.ProductOfExpertsClassifier`: what a row with no modality
+        gets for a class absent from training.
     device : str, default="cpu"
         torch device. A model trained on a GPU unpickles on a CPU-only machine:
         skorch maps its tensors to the CPU when CUDA is not there.
@@ -176,6 +180,7 @@ class JointProductOfExpertsClassifier(
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
         "missing_modality": [StrOptions({"error", "drop"})],
+        "proba_floor": [Interval(Real, 0, 1, closed="neither")],
     }
 
     def __init__(
@@ -197,6 +202,7 @@ class JointProductOfExpertsClassifier(
         patience=5,
         gradient_clip=None,
         missing_modality="error",
+        proba_floor=1e-9,
         device="cpu",
         random_state=None,
         verbose=0,
@@ -217,6 +223,7 @@ class JointProductOfExpertsClassifier(
         self.patience = patience
         self.gradient_clip = gradient_clip
         self.missing_modality = missing_modality
+        self.proba_floor = proba_floor
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -356,14 +363,13 @@ class JointProductOfExpertsClassifier(
                     "never train and would join the product untrained. Drop it ('drop' as "
                     "its module), or check where the modality is missing."
                 )
-        counts = np.bincount(y_encoded, minlength=n_classes)
-        log_prior = _log_prior(counts / counts.sum(), 1e-12)
+        log_prior = _class_log_prior(y_encoded, n_classes, self.proba_floor)
         weight = None
         if self.class_weight is not None:
             weight = torch.as_tensor(_class_weights(self.class_weight, self.classes_, y_encoded),
                                      dtype=torch.float32)
 
-        seed = _seed(self.random_state)
+        seed = _draw_seeds(self.random_state)
         with _torch_seeded(seed):  # the networks' initial weights come from this seed
             networks, columns, inter_net, union = self._build_networks(plan, active, n_classes)
             module = _JointModule(networks, columns, inter_net,

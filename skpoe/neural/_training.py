@@ -6,7 +6,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.dataset import ValidSplit
@@ -83,11 +82,6 @@ def _check_device(device):
             "(torch.cuda.is_available() is False); use device='cpu'."
         )
     return device
-
-
-def _seed(random_state):
-    """An int seed for torch, drawn from ``random_state`` (reproducible when it is)."""
-    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
 @contextlib.contextmanager

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from ._base import INTER
+from .._vocabulary import INTER
 
 
 def _resolve_weights(weights, plan):

@@ -14,13 +14,14 @@ from numbers import Integral
 import numpy as np
 import scipy.sparse as sp
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import _safe_indexing
 from sklearn.utils.parallel import delayed
 
-from ._combine import _log_prior
-from ._experts import _expert_log_proba, _fit_expert
+from ._columns import _as_column_key
+from ._fitting import _expert_log_proba, _fit_expert
 from ._jobs import _run_jobs
-from ._modalities import _as_column_key
+from ._prior import _class_counts, _class_log_prior
+from ._seeds import _draw_seeds
 
 
 def _make_splits(cv, y, groups=None, random_state=None, n_repeats=1):
@@ -45,7 +46,7 @@ def _make_splits(cv, y, groups=None, random_state=None, n_repeats=1):
         shuffle, seeds = random_state is not None, [random_state]
     else:
         shuffle = True
-        seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_repeats)
+        seeds = _draw_seeds(random_state, size=n_repeats)
     return [
         (np.asarray(tr), np.asarray(te))
         for seed in seeds
@@ -98,13 +99,12 @@ def _fit_and_score(spec, X, y, sample_weight, train, test, rows, n_classes, floo
     As in a full fit, an expert that saw no weight of a class among its training
     rows is uninformative about it: the fold's class prior (see ``_expert_log_proba``).
     """
-    counts = np.bincount(y[train], minlength=n_classes,
-                         weights=None if sample_weight is None else sample_weight[train])
-    log_prior = _log_prior(counts / counts.sum(), floor)
+    log_prior = _class_log_prior(y[train], n_classes, floor,
+                                 None if sample_weight is None else sample_weight[train])
     if rows is not None:
         train = train[rows[train]]
     weights = None if sample_weight is None else sample_weight[train]
-    seen = np.bincount(y[train], weights=weights, minlength=n_classes) > 0
+    seen = _class_counts(y[train], n_classes, weights) > 0
     fitted = _fit_expert(
         spec.estimator, _safe_indexing(X, train, axis=0), spec.columns, y[train], weights,
         spec.name, modality_of=modality_of,
@@ -139,7 +139,7 @@ def _check_folds_hold_classes(splits, y, classes, rows, specs):
     """
     n_classes = len(classes)
     for f, (train, _) in enumerate(splits):
-        in_fold = np.bincount(y[train], minlength=n_classes) > 0
+        in_fold = _class_counts(y[train], n_classes) > 0
         for spec in specs:
             if not in_fold.all():
                 missing = classes[np.flatnonzero(~in_fold)[:1]].tolist()[0]
@@ -170,7 +170,7 @@ def _test_class_counts(splits, y, classes):
 
     Returns an int array of shape (n_folds, n_classes).
     """
-    counts = np.array([np.bincount(y[test], minlength=len(classes)) for _, test in splits])
+    counts = np.array([_class_counts(y[test], len(classes)) for _, test in splits]).astype(int)
     fewest = int(counts.min())
     if fewest < _MIN_EVENTS_PER_FOLD:
         k = int(np.argmin(counts.min(axis=0)))

@@ -99,3 +99,15 @@ def _counts(mean, se, n_folds):
     A mean at round-off level never counts, whatever its SE.
     """
     return _beyond(mean, se, _t_cutoff(n_folds))
+
+
+def _signed(value):
+    """``+0.012``; never ``-0.000``."""
+    text = f"{value:+.3f}"
+    return "+0.000" if text == "-0.000" else text
+
+
+def _share(dependency, chance):
+    """A dependency as a share of chance's log-loss, "12%" (never "-0%")."""
+    text = f"{dependency / chance:.0%}"
+    return "0%" if text == "-0%" else text

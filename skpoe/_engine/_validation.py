@@ -5,18 +5,20 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils import check_array
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import _get_feature_names, column_or_1d, validate_data
 
 
 def _is_dataframe(X):
     return hasattr(X, "iloc") and hasattr(X, "columns")
 
 
-def _check_X(estimator, X, *, reset):
-    """Validate X without converting a DataFrame, so experts still get column names.
+def _check_table(X, estimator=None):
+    """``(X, feature names or None)``: X validated as a table, for a function or an estimator.
 
-    Arrays go through ``check_array`` (2-D, non-empty, no complex values); missing
-    values are checked later, per modality, against the experts that will see them.
+    Arrays go through ``check_array`` (2-D, non-empty, no complex values); a
+    DataFrame is kept as a frame, so experts still get column names, with its
+    nullable columns as float64 (a new frame). Missing values are checked later,
+    per modality, against the experts that will see them.
     """
     if type(X).__module__.split(".")[0] == "dask":
         raise TypeError(
@@ -26,26 +28,23 @@ def _check_X(estimator, X, *, reset):
             "docs/scale_out.md."
         )
     if not _is_dataframe(X):
-        X = check_array(
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=None,
-            ensure_all_finite=False,
-            input_name="X",
-            estimator=estimator,
-        )
-    else:
-        n_samples, n_features = X.shape
-        if n_samples < 1:
+        X = check_array(X, accept_sparse=["csr", "csc"], dtype=None, ensure_all_finite=False,
+                        input_name="X", estimator=estimator)
+        return X, None
+    for n, what in zip(X.shape, ("sample", "feature")):
+        if n < 1:
             raise ValueError(
-                f"Found X with 0 sample(s) (shape={X.shape}); at least 1 is required."
+                f"Found X with 0 {what}(s) (shape={X.shape}); at least 1 is required."
             )
-        if n_features < 1:
-            raise ValueError(
-                f"Found X with 0 feature(s) (shape={X.shape}); at least 1 is required."
-            )
-    validate_data(estimator, X, reset=reset, skip_check_array=True)
-    return _nullable_as_float(X) if _is_dataframe(X) else X
+    return _nullable_as_float(X), _get_feature_names(X)
+
+
+def _check_X(estimator, X, *, reset):
+    """:func:`_check_table`, and the estimator's ``n_features_in_`` and feature names set
+    (``reset``) or checked against those seen in fit."""
+    checked, _ = _check_table(X, estimator)
+    validate_data(estimator, checked, reset=reset, skip_check_array=True)
+    return checked
 
 
 def _nullable_as_float(X):
@@ -72,16 +71,20 @@ def _nullable_as_float(X):
 
 
 def _encode_y(estimator, y, n_samples):
-    """Return (encoded y, classes) for single-output classification with >= 2 classes."""
+    """Return (encoded y, classes) for single-output classification with >= 2 classes.
+
+    ``estimator`` (or a function's name) is who needs it, named in the messages.
+    """
+    who = estimator if isinstance(estimator, str) else type(estimator).__name__
     if y is None:
         raise ValueError(
-            f"{type(estimator).__name__} requires y to be passed, but the target y is None."
+            f"{who} requires y to be passed, but the target y is None."
         )
     _check_label_types(y)
     y_type = type_of_target(y, input_name="y")
     if y_type.startswith("multilabel") or y_type.endswith("multioutput"):
         raise ValueError(
-            f"{type(estimator).__name__} supports single-output classification only "
+            f"{who} supports single-output classification only "
             f"(binary or multiclass); y is {y_type}."
         )
     y = column_or_1d(y, warn=True)
@@ -98,7 +101,7 @@ def _encode_y(estimator, y, n_samples):
     classes, y_encoded = np.unique(y, return_inverse=True)
     if classes.shape[0] < 2:
         raise ValueError(
-            f"{type(estimator).__name__} needs samples of at least 2 classes in y; got only "
+            f"{who} needs samples of at least 2 classes in y; got only "
             f"one class: {classes[:1].tolist()[0]!r}."
         )
     return y_encoded.astype(np.intp, copy=False), classes

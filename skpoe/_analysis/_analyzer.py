@@ -4,53 +4,16 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from scipy.special import logsumexp
 from sklearn.base import _fit_context, clone
-from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._additive import LINEAR, _additive_baseline
-from ._base import BASELINE, INTER, _ExpertsComposition, _modality_of
-from ._clusters import _warn_if_clustered
-from ._combine import _log_prior, _normalised_product
-from ._exponents import _cross_fitted, _fit_exponents
-from ._oof import _check_folds_hold_classes, _cross_fit, _make_splits, _test_class_counts
-from ._presence import _expert_rows, _row_mask
-from ._scoring import (
-    _Z_ONE_SIDED,
-    METRICS,
-    _beyond,
-    _fold_metrics,
-    _paired_se,
-    _per_row_se,
-    _t_cutoff,
-)
-from ._threads import _thread_limited
-from ._validation import _check_floor, _check_X, _encode_y
-
-CHANCE = "chance"
-PRODUCT_INTRA = "product(intra)"
-PRODUCT_ALL = "product(intra+inter)"
-CALIBRATED_INTRA = "calibrated product(intra)"
-CALIBRATED_ALL = "calibrated product(intra+inter)"
-COMPARISON = "inter expert vs calibrated product(intra)"
-
-
-def _intra_row(name):
-    return f"intra: {name}"
-
-
-def _calibrated(model):
-    return f"{model} (calibrated)"
-
-
-def _permuted_row(name):
-    return f"inter | {name} permuted"
-
-
-def _without_row(name):
-    return f"product without {name}"
+from .._engine._spec import _ExpertsComposition
+from .._engine._threads import _thread_limited
+from .._engine._validation import _check_X, _encode_y
+from .._vocabulary import INTER
+from ._scoring import _beyond, _signed
+from ._study import plan_study, run_study, score_study
 
 
 class ModalityDependencyAnalyzer(_ExpertsComposition):
@@ -269,282 +232,12 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         self : ModalityDependencyAnalyzer
             The fitted analyzer.
         """
-        X, y, jobs = self._plan_jobs(X, y, groups)
-        outputs = _cross_fit(
-            jobs.specs, X, y, jobs.splits, jobs.rows, len(self.classes_), self.proba_floor,
-            blocks=jobs.blocks, seed=jobs.seed, modality_of=jobs.modality_of,
-            n_jobs=self.n_jobs, verbose=self.verbose,
-        )
-        self._score_jobs(X, y, jobs, outputs)
-        return self
-
-    def _plan_jobs(self, X, y, groups, splits=None):
-        """Validate the input and plan the (fold, expert) fits: ``(X, encoded y, jobs)``.
-
-        ``splits`` (a list of (train, test)) replaces the folds of ``cv``, so that
-        several analyses can share folds and one job list (``compare_groupings``).
-        """
         X = _check_X(self, X, reset=True)
-        y, self.classes_ = _encode_y(self, y, X.shape[0])
-        _check_floor(self.proba_floor, self.classes_)
-        feature_names = getattr(self, "feature_names_in_", None)
-        plan = self._expert_plan(X, self.n_features_in_, feature_names)
-        modalities, inter = plan[:-1], (None if plan[-1].dropped else plan[-1])
-        intra = [spec for spec in modalities if not spec.dropped]
-        if not intra:
-            raise ValueError(
-                "Every intra expert is 'drop': the analysis needs at least one modality's "
-                "expert."
-            )
-        presence, rows = _expert_rows(X, plan, feature_names, self.missing_modality)
-        if inter is not None:
-            # The inter dependency compares the inter expert with its additive baseline
-            # where every modality is present: on rows lacking one, the free model can
-            # learn that a modality acts differently when another is missing, an
-            # interaction with missingness that the baseline cannot fit and that would
-            # read as one between modalities (+0.005 nats on additive data, b absent
-            # in 25% of the rows). So both train and are scored on the complete rows.
-            complete = ~presence.absent.any(axis=1)
-            rows[INTER] = None if complete.all() else complete
-        if groups is None:
-            _warn_if_clustered(X, modalities, rows)
-        else:
-            groups = np.asarray(groups)
-        rng = check_random_state(self.random_state)
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-        if splits is None:
-            splits = _make_splits(self.cv, y, groups,
-                                  None if self.random_state is None else seed, self.n_repeats)
-        if len(splits) < 2:
-            raise ValueError(
-                f"cv gave {len(splits)} split(s): the analysis compares models fold by fold "
-                "(a paired standard error), which needs at least 2 folds. Pass cv=5, or "
-                "more (train, test) splits."
-            )
-
-        specs, blocks, baseline = list(intra), {}, []
-        self.inter_baseline_ = None
-        if inter is not None:
-            self.inter_baseline_, baseline = _additive_baseline(inter, modalities, feature_names)
-            for spec in baseline:
-                rows[spec.name] = rows[INTER]
-            specs += [inter] + baseline
-            blocks = {INTER: {
-                spec.name: np.searchsorted(inter.columns, spec.columns) for spec in modalities
-            }}
-        _check_folds_hold_classes(splits, y, self.classes_, rows, specs)
-        test_counts = _test_class_counts(splits, y, self.classes_)
-        self.modality_columns_ = {spec.name: spec.columns for spec in modalities}
-        self._intra_names = [spec.name for spec in intra]
-        self._baseline_names = [spec.name for spec in baseline]
-        return X, y, Bunch(specs=specs, rows=rows, blocks=blocks, splits=splits, seed=seed,
-                           modality_of=_modality_of(plan), test_counts=test_counts,
-                           clusters=groups)
-
-    def _score_jobs(self, X, y, jobs, outputs):
-        """Store the out-of-fold outputs as ``folds_``, calibrate and score every model."""
-        n_classes = len(self.classes_)
-        rows = jobs.rows
-        self.n_expert_fits_ = len(jobs.specs) * len(jobs.splits)
-        self.test_class_counts_ = jobs.test_counts
-        # the units of evidence of the per-row test: rows, or groups (patients)
-        self._grouped = jobs.clusters is not None
-        self._clusters = np.arange(len(y)) if jobs.clusters is None else jobs.clusters
-        self.folds_ = []
-        for (train, test), fold_out in zip(jobs.splits, outputs):
-            counts = np.bincount(y[train], minlength=n_classes).astype(np.float64)
-            self.folds_.append(Bunch(
-                test=test,
-                log_proba={name: lp for name, (lp, _) in fold_out.items()},
-                present={spec.name: _row_mask(rows.get(spec.name), len(y))[test]
-                         for spec in jobs.specs},
-                permuted=fold_out[INTER][1] if INTER in fold_out else {},
-                log_prior=_log_prior(counts / counts.sum(), self.proba_floor),
-                test_train_ratio=len(test) / len(train),
-            ))
-        self._n_rows = {name: int(X.shape[0] if r is None else r.sum())
-                        for name, r in rows.items()}
-        self._n_samples = X.shape[0]
-        self._calibrate(y)
-        self._score(y)
-
-    @property
-    def _has_inter(self):
-        return self.inter_baseline_ is not None
-
-    def _experts_of(self):
-        """Each scored model -> (its experts, whether calibrated).
-
-        The inter expert with a modality's block permuted is the pseudo-expert
-        ``_permuted_row(name)`` (see :meth:`_fold_inputs`).
-        """
-        models = {CHANCE: ([], False)}
-        for name in self._intra_names:
-            models[_intra_row(name)] = ([name], False)
-            models[_calibrated(_intra_row(name))] = ([name], True)
-        if self._has_inter:
-            models[INTER] = ([INTER], False)
-            models[_calibrated(INTER)] = ([INTER], True)
-            if self._baseline_names:
-                models[BASELINE] = (self._baseline_names, False)
-                models[_calibrated(BASELINE)] = (self._baseline_names, True)
-        models[PRODUCT_INTRA] = (self._intra_names, False)
-        models[CALIBRATED_INTRA] = (self._intra_names, True)
-        if self._has_inter:
-            models[PRODUCT_ALL] = (self._intra_names + [INTER], False)
-            models[CALIBRATED_ALL] = (self._intra_names + [INTER], True)
-        for name in self._without_names():
-            others = [n for n in self._intra_names if n != name]
-            if self._has_inter:
-                models[_permuted_row(name)] = ([_permuted_row(name)], False)
-                others = others + [_permuted_row(name)]
-            models[_without_row(name)] = (others, False)
-            models[_calibrated(_without_row(name))] = (others, True)
-        return models
-
-    def _without_names(self):
-        """The modalities whose removal from the full product is scored (its ablations).
-
-        Every intra modality, when the full product has another expert to fall back on.
-        """
-        return self._intra_names if len(self._intra_names) + self._has_inter > 1 else []
-
-    def _full_product(self):
-        """The calibrated product of every expert: what an ablation is compared with."""
-        return CALIBRATED_ALL if self._has_inter else CALIBRATED_INTRA
-
-    @staticmethod
-    def _fold_inputs(fold):
-        """A fold's log-probabilities and presence masks, the permuted inter expert included."""
-        log_proba, present = dict(fold.log_proba), dict(fold.present)
-        for name, permuted in fold.permuted.items():
-            log_proba[_permuted_row(name)] = permuted
-            present[_permuted_row(name)] = fold.present[INTER]
-        return log_proba, present
-
-    def _calibrate(self, y):
-        """Fit each calibrated model's exponents on every fold, and cross-fit them."""
-        calibrated = {m: names for m, (names, cal) in self._experts_of().items() if cal}
-        inputs = [self._fold_inputs(fold) for fold in self.folds_]
-        per_fold = {
-            m: [
-                _fit_exponents(
-                    [log_proba[n] for n in names], y[fold.test], fold.log_prior,
-                    present=np.column_stack([present[n] for n in names]),
-                )
-                for fold, (log_proba, present) in zip(self.folds_, inputs)
-            ]
-            for m, names in calibrated.items()
-        }
-        tests = [fold.test for fold in self.folds_]
-        for m in calibrated:
-            for fold, weights in zip(self.folds_, _cross_fitted(per_fold[m], tests)):
-                fold.setdefault("calibration", {})[m] = weights
-
-    def _fold_models(self, fold):
-        """Every model's log-probabilities on one fold's test rows, by model name."""
-        n_test = len(fold.test)
-        log_proba, present = self._fold_inputs(fold)
-        models = {}
-        for model, (names, calibrated) in self._experts_of().items():
-            if not names:  # chance, normalised as every product is
-                models[model] = np.tile(fold.log_prior - logsumexp(fold.log_prior), (n_test, 1))
-                continue
-            models[model] = _normalised_product(
-                [log_proba[n] for n in names],
-                fold.calibration[model] if calibrated else None,
-                fold.log_prior,
-                np.column_stack([present[n] for n in names]),
-                correct_prior=calibrated,
-            )
-        return models
-
-    def _score(self, y):
-        rows = []
-        per_row = [CHANCE] + [_calibrated(_intra_row(name)) for name in self._intra_names]
-        row_losses = {model: [] for model in per_row}
-        for f, fold in enumerate(self.folds_):
-            y_test = y[fold.test]
-            for model, log_proba in self._fold_models(fold).items():
-                rows.append({"model": model, "fold": f, **_fold_metrics(log_proba, y_test)})
-                if model in row_losses:
-                    row_losses[model].append(-log_proba[np.arange(len(y_test)), y_test])
-        self.fold_scores_ = pd.DataFrame(rows)
-        order = list(dict.fromkeys(self.fold_scores_["model"]))
-        grouped = self.fold_scores_.groupby("model", sort=False)[list(METRICS)]
-        means, sds = grouped.mean(), grouped.std(ddof=1).add_suffix("_sd")
-        columns = [c for m in METRICS for c in (m, f"{m}_sd")]
-        self.results_ = means.join(sds)[columns].loc[order]
-        self.t_cutoff_ = _t_cutoff(len(self.folds_))
-        self.dependencies_ = self._dependencies(row_losses)
-        self.comparison_ = self._comparison()
-        self.regime_ = _regime(self.dependencies_)
-
-    def _per_fold(self, model, metric="log_loss"):
-        scores = self.fold_scores_[self.fold_scores_["model"] == model]
-        return scores.sort_values("fold")[metric].to_numpy()
-
-    def _gain(self, baseline, model, metric="log_loss"):
-        """Mean and paired SE over folds of ``model``'s improvement on ``baseline``.
-
-        For log-loss the improvement is baseline minus model; for accuracy, model
-        minus baseline.
-        """
-        ratio = float(np.mean([fold.test_train_ratio for fold in self.folds_]))
-        diff = self._per_fold(baseline, metric) - self._per_fold(model, metric)
-        if metric != "log_loss":
-            diff = -diff
-        return float(np.mean(diff)), _paired_se(diff, ratio)
-
-    def _row_gain(self, row_losses, baseline, model):
-        """Mean and clustered per-row SE of ``model``'s log-loss gain on ``baseline``."""
-        diff = np.concatenate(row_losses[baseline]) - np.concatenate(row_losses[model])
-        clusters = np.concatenate([self._clusters[fold.test] for fold in self.folds_])
-        return float(np.mean(diff)), _per_row_se(diff, clusters)
-
-    def _dependencies(self, row_losses):
-        rows = {}
-        for name in self._intra_names:
-            model = _calibrated(_intra_row(name))
-            # Per-row test (see _scoring.py): sharper than the fold-paired one, and
-            # valid for intra experts in every planted null we simulated.
-            dep, se = self._row_gain(row_losses, CHANCE, model)
-            row = {"kind": "intra", "dependency": dep, "se": se, "cutoff": _Z_ONE_SIDED,
-                   "accuracy_gain": self._gain(CHANCE, model, "accuracy")[0],
-                   "n_rows": self._n_rows[name]}
-            # The models on the right lose information: their gain is negative.
-            if self._has_inter:
-                reliance, reliance_se = self._gain(_permuted_row(name), INTER)
-                row.update(inter_reliance=reliance, inter_reliance_se=reliance_se)
-            if name in self._without_names():
-                without, without_se = self._gain(_calibrated(_without_row(name)),
-                                                 self._full_product())
-                row.update(product_loss_without=without, product_loss_without_se=without_se)
-            rows[name] = row
-        if self._has_inter:
-            if self.inter_baseline_ == LINEAR:
-                dep, se, acc = 0.0, np.nan, 0.0
-            else:
-                dep, se = self._gain(_calibrated(BASELINE), _calibrated(INTER))
-                acc = self._gain(_calibrated(BASELINE), _calibrated(INTER), "accuracy")[0]
-            rows[INTER] = {"kind": "inter", "dependency": dep, "se": se,
-                           "cutoff": self.t_cutoff_, "accuracy_gain": acc,
-                           "n_rows": self._n_rows[INTER]}
-        table = pd.DataFrame.from_dict(rows, orient="index")
-        table.insert(4, "counts", _beyond(table["dependency"], table["se"], table["cutoff"]))
-        table.index.name = "expert"
-        return table
-
-    def _comparison(self):
-        if not self._has_inter:
-            return None
-        inter = _calibrated(INTER)
-        gain, se = self._gain(CALIBRATED_INTRA, inter)
-        return pd.DataFrame(
-            {"log_loss_gain": [gain], "se": [se],
-             "accuracy_gain": [self._gain(CALIBRATED_INTRA, inter, "accuracy")[0]]},
-            index=pd.Index([COMPARISON], name="comparison"),
-        )
+        y, classes = _encode_y(self, y, X.shape[0])
+        plan = plan_study(self, X, y, classes, getattr(self, "feature_names_in_", None), groups)
+        _set_fitted(self, score_study(plan, run_study(plan, n_jobs=self.n_jobs,
+                                                      verbose=self.verbose)))
+        return self
 
     # skops persists plain containers, not DataFrames: the fitted tables travel as
     # dicts ("tight" orient keeps index and column names) and are rebuilt on load.
@@ -582,7 +275,7 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         ProductOfExpertsClassifier
             Configured with clones of this analyzer's experts.
         """
-        from ._product import ProductOfExpertsClassifier
+        from .._product._classifier import ProductOfExpertsClassifier
 
         check_is_fitted(self)
         decisions = self._decisions()
@@ -608,8 +301,6 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
 
     def _decisions(self):
         """Each analysed expert -> (kept in the recommended model, why): the one rule."""
-        from ._report import _signed
-
         deps = self.dependencies_
 
         def measured(name, column="dependency"):
@@ -688,10 +379,9 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
         return _plot_dependencies(self, ax=ax)
 
 
-def _regime(dependencies):
-    intra = bool(dependencies.loc[dependencies["kind"] == "intra", "counts"].any())
-    inter = bool(dependencies.loc[dependencies["kind"] == "inter", "counts"].any())
-    return {(True, True): "both", (True, False): "intra", (False, True): "inter"}.get(
-        (intra, inter), "neither"
-    )
 
+def _set_fitted(analyzer, state):
+    """Make ``analyzer`` a fitted analysis: the state :func:`score_study` returns."""
+    for name, value in state.items():
+        setattr(analyzer, name, value)
+    return analyzer

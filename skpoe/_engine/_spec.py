@@ -14,19 +14,9 @@ from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import _BaseComposition
 
+from .._vocabulary import INTER, RESERVED, baseline_of, is_reserved
+from ._columns import _resolve_columns
 from ._defaults import _boosted_trees
-from ._modalities import _resolve_columns
-
-INTER = "inter"
-"""Name of the inter expert in ``weights`` dicts, ``named_estimators_`` and reports."""
-
-BASELINE = "additive baseline"
-"""Name of the additive baseline in the analyzer's models and out-of-fold outputs."""
-
-PRIOR, NORMALISER = "prior", "normaliser"
-"""Names of the two non-expert terms of ``predict_contributions``."""
-
-_RESERVED = (INTER, BASELINE, PRIOR, NORMALISER)
 
 
 @dataclass
@@ -189,10 +179,10 @@ class _ExpertsComposition(_BaseComposition):
         names = [name for name, _, _ in self.experts]
         self._validate_names(names)
         for name in names:
-            if name in _RESERVED or name.startswith(f"{BASELINE}:"):
+            if is_reserved(name):
                 raise ValueError(
                     f"Expert name {name!r} is reserved: the package names its own models "
-                    f"and terms {list(_RESERVED)!r} (and '{BASELINE}: <modality>'); "
+                    f"and terms {list(RESERVED)!r} (and {baseline_of('<modality>')!r}); "
                     "choose another modality name."
                 )
         for name, est in [(n, e) for n, e, _ in self.experts] + [

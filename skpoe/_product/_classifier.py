@@ -10,24 +10,23 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from ._base import (
-    INTER,
-    NORMALISER,
-    PRIOR,
+from .._engine._combine import _product_terms
+from .._engine._defaults import _early_stopped_trees
+from .._engine._exponents import _fit_exponents
+from .._engine._fitting import _expert_log_proba, _fit_expert, _sample_weight_params
+from .._engine._jobs import _run_jobs
+from .._engine._oof import _check_folds_hold_classes, _cross_fit, _make_splits
+from .._engine._presence import _expert_rows, _row_mask
+from .._engine._prior import _class_counts, _log_prior
+from .._engine._spec import (
     _ExpertsComposition,
     _ExpertSpec,
     _LogProbaClassifierMixin,
     _modality_of,
 )
-from ._combine import _log_prior, _product_terms
-from ._defaults import _early_stopped_trees
-from ._experts import _expert_log_proba, _fit_expert, _sample_weight_params
-from ._exponents import _fit_exponents
-from ._jobs import _run_jobs
-from ._oof import _check_folds_hold_classes, _cross_fit, _make_splits
-from ._presence import _expert_rows, _row_mask
-from ._threads import _thread_limited
-from ._validation import _check_floor, _check_X, _encode_y
+from .._engine._threads import _thread_limited
+from .._engine._validation import _check_floor, _check_X, _encode_y
+from .._vocabulary import INTER, NORMALISER, PRIOR
 from ._weights import _resolve_weights
 
 
@@ -281,7 +280,7 @@ class ProductOfExpertsClassifier(
         for spec in active:
             self._check_trainable(spec, rows[spec.name], y_encoded, sample_weight)
 
-        counts = np.bincount(y_encoded, weights=sample_weight, minlength=len(self.classes_))
+        counts = _class_counts(y_encoded, len(self.classes_), sample_weight)
         # A class of zero total weight is absent from training, in every term: its
         # prior is 0 (floored in logs) and no expert has seen it.
         self.class_prior_ = counts / counts.sum()
@@ -317,11 +316,11 @@ class ProductOfExpertsClassifier(
         """
         keep = slice(None) if rows is None else rows
         weights = None if sample_weight is None else sample_weight[keep]
-        seen = np.bincount(y_encoded[keep], weights=weights, minlength=len(self.classes_)) > 0
+        seen = _class_counts(y_encoded[keep], len(self.classes_), weights) > 0
         trained = self.class_prior_ > 0
         if (trained & ~seen).any():
             missing = self.classes_[trained & ~seen].tolist()
-            has_rows = np.bincount(y_encoded[keep], minlength=len(self.classes_)) > 0
+            has_rows = _class_counts(y_encoded[keep], len(self.classes_)) > 0
             why = ("its rows of them all have sample_weight 0"
                    if has_rows[trained & ~seen].all() else
                    "its modality is absent from every such row")

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from ._base import NORMALISER, PRIOR
+from .._vocabulary import NORMALISER, PRIOR
 
 _NON_EXPERT_TERMS = (PRIOR, NORMALISER)
 

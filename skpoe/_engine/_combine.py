@@ -122,11 +122,6 @@ def combine_log_proba(log_probas, weights=None, *, log_prior=None, present=None)
     return _normalised_product(log_probas, weights, log_prior, present)
 
 
-def _log_prior(prior, floor):
-    """The log class prior of every product, floored: a class of prior 0 gets ``log(floor)``."""
-    return np.log(np.maximum(prior, floor))
-
-
 def _normalised_product(log_probas, weights=None, log_prior=None, present=None,
                         correct_prior=True):
     """:func:`combine_log_proba`, and the plain product with a prior for empty rows.

@@ -18,7 +18,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, get_tags
 
-from ._modalities import _as_column_key, _column_label
+from ._columns import _as_column_key, _column_label
 from ._validation import _nan_and_inf
 
 # Steps that replace NaN by values before anything else sees them. scikit-learn's

@@ -27,7 +27,8 @@ from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
-from ._base import BASELINE, _ExpertSpec
+from .._engine._spec import _ExpertSpec
+from .._vocabulary import BASELINE, baseline_of
 
 INTERACTION_CST = "interaction_cst"
 LINEAR = "additive by construction"
@@ -54,7 +55,7 @@ def _is_additive_by_construction(estimator):
 
 
 def _check_disjoint(modalities, feature_names):
-    from ._modalities import _column_label
+    from .._engine._columns import _column_label
 
     owner = {}
     for spec in modalities:
@@ -97,6 +98,6 @@ def _additive_baseline(inter, modalities, feature_names):
     if _is_additive_by_construction(estimator):
         return LINEAR, []
     return PER_MODALITY, [
-        _ExpertSpec(f"{BASELINE}: {spec.name}", clone(estimator), spec.columns, is_inter=True)
+        _ExpertSpec(baseline_of(spec.name), clone(estimator), spec.columns, is_inter=True)
         for spec in modalities
     ]

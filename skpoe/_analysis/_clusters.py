@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import _safe_indexing
 
-from ._modalities import _as_column_key
+from .._engine._columns import _as_column_key
 
 # Warn when the rows hold at most half as many distinct values as there are rows
 # (each value on two or more rows on average). Gaussian columns never repeat, and a

@@ -8,20 +8,22 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import check_is_fitted
 
+from .._engine._columns import _resolve_columns
+from .._engine._defaults import _imputed_logistic, _mixed_logistic
+from .._engine._jobs import _run_jobs
+from .._engine._oof import _check_groups, _permute_block
+from .._engine._prior import _class_counts
+from .._engine._seeds import _draw_seeds
+from .._engine._threads import _thread_limited
+from .._engine._validation import _check_table
+from .._vocabulary import INTER
 from ._analyzer import ModalityDependencyAnalyzer
-from ._defaults import _imputed_logistic, _mixed_logistic
 from ._html import _HtmlReport
-from ._jobs import _run_jobs
-from ._modalities import _resolve_columns
-from ._oof import _check_groups, _permute_block
 from ._scoring import _per_row_se
-from ._threads import _thread_limited
-from ._validation import _check_X
 
 # bias ratios within this band read as "in proportion": a well-specified model on
 # equally informative modalities lands in it (benchmarks/groupings_and_bias.py)
@@ -334,9 +336,7 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
     if not isinstance(n_repeats, (int, np.integer)) or n_repeats < 2:
         raise ValueError(f"n_repeats must be an int >= 2 (for a standard error); got "
                          f"{n_repeats!r}.")
-    probe = ModalityDependencyAnalyzer([("probe", "drop", [0])])
-    X = _check_X(probe, X, reset=True)
-    names = getattr(probe, "feature_names_in_", None)
+    X, names = _check_table(X)
     columns = {m: _resolve_columns(cols, X, X.shape[1], names, m)
                for m, cols in modalities.items()}
     classes = np.asarray(model.classes_)
@@ -365,12 +365,11 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
         if missing:
             raise ValueError(
                 f"the analyzer has no modality {missing[0]!r}; its modalities are "
-                f"{[m for m in analyzer.dependencies_.index if m != 'inter']!r}."
+                f"{[m for m in analyzer.dependencies_.index if m != INTER]!r}."
             )
     jobs = [(m, r) for m in columns for r in range(n_repeats)]
     # drawn before the jobs run, so that n_jobs changes nothing
-    seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max,
-                                                     size=len(jobs) + 1)
+    seeds = _draw_seeds(random_state, size=len(jobs) + 1)
     losses = _run_jobs(
         [delayed(_permuted_losses)(model, X, y_codes, classes, columns[m], int(seeds[k]))
          for k, (m, r) in enumerate(jobs)],
@@ -397,7 +396,7 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
     table["bias_ratio"] = ratio.where(table["information_share"] > 0)
     table["ratio_low"], table["ratio_high"] = _ratio_interval(
         table, deps["se"].to_numpy(), int(seeds[-1]))
-    counts = np.bincount(y_codes, minlength=len(classes))
+    counts = _class_counts(y_codes, len(classes)).astype(int)
     present = np.flatnonzero(counts)
     scarce = present[np.argmin(counts[present])]
     rates = counts / len(y_codes)

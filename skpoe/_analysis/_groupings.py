@@ -9,19 +9,20 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions, validate_params
 
+from .._engine._columns import _column_label
+from .._engine._defaults import _boosted_trees
+from .._engine._oof import _cross_fit, _make_splits
+from .._engine._seeds import _draw_seeds
+from .._engine._threads import _thread_limited
+from .._engine._validation import _check_table, _encode_y
+from .._vocabulary import BASELINE, CALIBRATED_INTRA, INTER, calibrated, full_product
 from ._additive import INTERACTION_CST
-from ._analyzer import CALIBRATED_ALL, CALIBRATED_INTRA, ModalityDependencyAnalyzer
-from ._base import BASELINE, INTER
-from ._defaults import _boosted_trees
+from ._analyzer import ModalityDependencyAnalyzer, _set_fitted
 from ._html import _HtmlReport
-from ._modalities import _column_label
-from ._oof import _cross_fit, _make_splits
-from ._scoring import _counts, _paired_se
-from ._threads import _thread_limited
-from ._validation import _check_X, _encode_y
+from ._scoring import _beyond
+from ._study import paired_difference, plan_study, score_study
 
 SINGLETONS = "singletons"
 ALL = "all"
@@ -152,7 +153,8 @@ class GroupingComparison(_HtmlReport):
         self.analyzers_ = analyzers
         self.n_expert_fits_ = n_expert_fits
         additive = all(a.inter_baseline_ == INTERACTION_CST for a in analyzers.values())
-        self._model = f"{BASELINE} (calibrated)" if additive else CALIBRATED_INTRA
+        self._model = calibrated(BASELINE) if additive else CALIBRATED_INTRA
+        self.t_cutoff_ = next(iter(analyzers.values())).t_cutoff_
         self.score_ = ("additive model over the grouping (interaction_cst)" if additive
                        else "calibrated product of the grouping's intra experts")
         self.table_ = self._table()
@@ -162,17 +164,15 @@ class GroupingComparison(_HtmlReport):
         folds = {name: self._per_fold(a) for name, a in self.analyzers_.items()}
         means = {name: float(np.mean(v)) for name, v in folds.items()}
         best = min(means, key=means.get)
-        any_analyzer = next(iter(self.analyzers_.values()))
-        ratio = float(np.mean([f.test_train_ratio for f in any_analyzer.folds_]))
-        n_folds = len(any_analyzer.folds_)
+        folds_of_all = next(iter(self.analyzers_.values())).folds_  # the same for every grouping
         rows = {}
         for name, analyzer in self.analyzers_.items():
             res, deps = analyzer.results_, analyzer.dependencies_
-            full = CALIBRATED_ALL if CALIBRATED_ALL in res.index else CALIBRATED_INTRA
-            diff = folds[name] - folds[best]
-            se = _paired_se(diff, ratio) if name != best else 0.0
+            full = full_product(INTER in deps.index)
+            mean, se = paired_difference(folds_of_all, folds[name] - folds[best])
+            se = se if name != best else 0.0
             rows[name] = {
-                "n_modalities": len(analyzer._intra_names),
+                "n_modalities": int((deps["kind"] == "intra").sum()),
                 "log_loss": res.loc[self._model, "log_loss"],
                 "accuracy": res.loc[self._model, "accuracy"],
                 "intra_log_loss": res.loc[CALIBRATED_INTRA, "log_loss"],
@@ -182,9 +182,9 @@ class GroupingComparison(_HtmlReport):
                 "inter_counts": bool(deps.loc[INTER, "counts"]) if INTER in deps.index
                 else False,
                 "regime": analyzer.regime_,
-                "loss_vs_best": float(np.mean(diff)),
+                "loss_vs_best": mean,
                 "se": se,
-                "worse_than_best": bool(_counts(np.mean(diff), se, n_folds))
+                "worse_than_best": bool(_beyond(mean, se, self.t_cutoff_))
                 if name != best else False,
             }
         table = pd.DataFrame.from_dict(rows, orient="index").sort_values(
@@ -244,10 +244,10 @@ class GroupingComparison(_HtmlReport):
         return _plot_groupings(self, ax=ax)
 
 
-def _warn_of_columns_left_out(analyzers, feature_names):
+def _warn_of_columns_left_out(plans, feature_names):
     """Warn for each grouping that misses columns another grouping uses, naming them."""
-    used = {name: set(np.concatenate(list(a.modality_columns_.values())).tolist())
-            for name, a in analyzers.items()}
+    used = {name: set(np.concatenate(list(plan.modality_columns.values())).tolist())
+            for name, plan in plans.items()}
     every = set().union(*used.values())
     for name, columns in used.items():
         left_out = sorted(every - columns)
@@ -369,16 +369,13 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
             f"grouping would replace yours. Rename your grouping, or drop {clash[0]!r} "
             "from include."
         )
-    probe = ModalityDependencyAnalyzer([("probe", "drop", [0])])
-    X_checked = _check_X(probe, X, reset=True)
-    y_codes, classes = _encode_y(probe, y, X_checked.shape[0])
-    feature_names = getattr(probe, "feature_names_in_", None)
-    candidates = {**groupings, **_reference_groupings(include, X_checked, feature_names)}
+    X, feature_names = _check_table(X)
+    y_codes, classes = _encode_y("compare_groupings", y, X.shape[0])
+    candidates = {**groupings, **_reference_groupings(include, X, feature_names)}
     if len(candidates) < 1:
         raise ValueError("groupings is empty: give at least one grouping.")
     template = _boosted_trees() if expert is None else expert
-    rng = check_random_state(random_state)
-    seed = int(rng.randint(np.iinfo(np.int32).max))
+    seed = _draw_seeds(random_state)
     splits = _make_splits(cv, y_codes, None if groups is None else np.asarray(groups),
                           None if random_state is None else seed, n_repeats)
     analyzers, plans, specs, rows, blocks, owner, first_of = {}, {}, [], {}, {}, {}, {}
@@ -395,7 +392,7 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
             random_state=seed,
         )
         try:
-            _, _, jobs = analyzer._plan_jobs(X, y, groups, splits=splits)
+            jobs = plan_study(analyzer, X, y_codes, classes, feature_names, groups, splits)
         except ValueError as exc:
             raise ValueError(f"grouping {name!r}: {exc}") from exc
         analyzers[name], plans[name] = analyzer, jobs
@@ -413,9 +410,9 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
             owner[key] = (name, spec.name, first)
             for block, positions in jobs.blocks.get(spec.name, {}).items():
                 blocks.setdefault(first, {})[f"{g}{_SEP}{block}"] = positions
-    _warn_of_columns_left_out(analyzers, feature_names)
+    _warn_of_columns_left_out(plans, feature_names)
     outputs = _cross_fit(
-        specs, X_checked, y_codes, splits, rows, len(classes), probe.proba_floor,
+        specs, X, y_codes, splits, rows, len(classes), jobs.floor,
         blocks=blocks, seed=seed,
         n_jobs=n_jobs, verbose=verbose, shown=shown,
     )
@@ -428,6 +425,6 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
                 block[len(prefix):]: values for block, values in permuted.items()
                 if block.startswith(prefix)})
     for name, analyzer in analyzers.items():
-        analyzer._score_jobs(X_checked, y_codes, plans[name], per_grouping[name])
+        _set_fitted(analyzer, score_study(plans[name], per_grouping[name]))
     return GroupingComparison(analyzers, len(specs) * len(splits))
 

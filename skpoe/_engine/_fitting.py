@@ -9,8 +9,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import has_fit_parameter
 
-from ._base import INTER
-from ._modalities import _as_column_key
+from .._vocabulary import INTER
+from ._columns import _as_column_key
 from ._threads import _fit_threads
 from ._validation import _nan_and_inf
 
@@ -203,3 +203,24 @@ def _expert_log_proba(estimator, X, columns, n_classes, floor, name, rows=None, 
     elif unseen.any():
         out[:, unseen] = np.log(floor)
     return out
+
+
+class _OnColumns:
+    """A model on some columns of a DataFrame, taking the whole frame (for the bias)."""
+
+    def __init__(self, estimator, columns, fitted=False):
+        self.estimator, self.columns = estimator, list(columns)
+        if fitted:
+            self.classes_ = estimator.classes_
+
+    def fit(self, X, y):
+        with _fit_threads(len(X) * len(self.columns)):
+            self.estimator.fit(X[self.columns], y)
+        self.classes_ = self.estimator.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.estimator.predict_proba(X[self.columns])
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "classes_")

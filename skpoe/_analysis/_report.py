@@ -4,7 +4,8 @@ import html
 
 import numpy as np
 
-from ._base import INTER
+from .._vocabulary import CHANCE, INTER, calibrated, intra_model
+from ._scoring import _share, _signed
 
 _REGIME_TEXT = {
     "intra": "each modality's own signal explains the label; the inter expert adds "
@@ -72,18 +73,6 @@ def _describe_events(analyzer):
     return sentences
 
 
-def _signed(value):
-    """``+0.012``; never ``-0.000``."""
-    text = f"{value:+.3f}"
-    return "+0.000" if text == "-0.000" else text
-
-
-def _share(dependency, chance):
-    """A dependency as a share of chance's log-loss, "12%" (never "-0%")."""
-    text = f"{dependency / chance:.0%}"
-    return "0%" if text == "-0%" else text
-
-
 _NEXT = "Next: model = analyzer.recommended_estimator().fit(X, y)"
 
 
@@ -100,7 +89,7 @@ _BASELINE_TEXT = {
 
 def _summary_text(analyzer):
     deps, res = analyzer.dependencies_, analyzer.results_
-    chance = res.loc["chance"]
+    chance = res.loc[CHANCE]
     n_rows = analyzer._n_samples  # "rows 450/569": rows holding the modality / the table's
     metric, metric_name = _headline(analyzer)
     cutoff = ("counts when > 1.645 SE: one-sided 5%, SE over the held-out rows, "
@@ -122,7 +111,7 @@ def _summary_text(analyzer):
     ]
     width = max(len(str(n)) for n in deps.index)
     for name, row in deps[deps["kind"] == "intra"].iterrows():
-        value = res.loc[f"intra: {name} (calibrated)", metric]
+        value = res.loc[calibrated(intra_model(name)), metric]
         line = (f"  {name:<{width}}  {_signed(row['dependency'])} +/- {row['se']:.3f}  "
                 f"{_share(row['dependency'], chance['log_loss']):>4}  "
                 f"{'counts' if row['counts'] else 'does not count':<14}  "
@@ -132,7 +121,7 @@ def _summary_text(analyzer):
         lines.append(line)
     if INTER in deps.index:
         row = deps.loc[INTER]
-        value = res.loc[f"{INTER} (calibrated)", metric]
+        value = res.loc[calibrated(INTER), metric]
         lines += [
             "",
             "Inter-modality dependency (additive baseline log-loss - inter expert log-loss, "
@@ -217,7 +206,7 @@ def _dependency_view(analyzer):
     import pandas as pd
 
     deps = analyzer.dependencies_
-    chance = analyzer.results_.loc["chance", "log_loss"]
+    chance = analyzer.results_.loc[CHANCE, "log_loss"]
 
     def with_se(column, se):
         return [f"{_signed(v)} ± {s:.3f}" if np.isfinite(s) else ("" if np.isnan(v) else

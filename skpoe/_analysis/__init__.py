@@ -1,0 +1,1 @@
+"""The studies: the dependency analysis, groupings, bias, and their reports."""

@@ -1,0 +1,1 @@
+"""The modelling engine: columns, validation, presence, fitting, the product, out-of-fold fits."""

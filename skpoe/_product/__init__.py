@@ -1,0 +1,1 @@
+"""The product-of-experts classifier, its weights and its contributions."""
