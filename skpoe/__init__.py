@@ -2,6 +2,7 @@
 
 from ._analysis._analyzer import ModalityDependencyAnalyzer
 from ._analysis._bias import ModalityBias, modality_bias
+from ._analysis._emap import InteractionUse, modality_interaction_use
 from ._analysis._groupings import GroupingComparison, compare_groupings, propose_groupings
 from ._engine._combine import combine_log_proba
 from ._product._classifier import ProductOfExpertsClassifier, make_product_of_experts
@@ -11,6 +12,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "GroupingComparison",
+    "InteractionUse",
     "ModalityBias",
     "ModalityDependencyAnalyzer",
     "ProductOfExpertsClassifier",
@@ -19,5 +21,6 @@ __all__ = [
     "make_product_of_experts",
     "modality_bias",
     "modality_drivers",
+    "modality_interaction_use",
     "propose_groupings",
 ]

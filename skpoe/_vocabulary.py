@@ -52,12 +52,14 @@ def product_without(name):
     return f"product without {name}"
 
 
-def models(intra, baselines, has_inter, ablated):
+def models(intra, baselines, has_inter, ablated, additive=()):
     """Each scored model -> (the experts it multiplies, whether it is calibrated).
 
     ``intra`` and ``baselines`` are expert names, ``ablated`` the modalities whose
     removal from the full product is scored: their product leaves out the intra
     expert and, with an inter expert, replaces it by :func:`permuted_inter`.
+    ``additive`` names more additive models (the pairwise map's, the
+    decomposition's), each scored alone.
     """
     out = {CHANCE: ([], False)}
     for name in intra:
@@ -81,6 +83,9 @@ def models(intra, baselines, has_inter, ablated):
             others = others + [permuted_inter(name)]
         out[product_without(name)] = (others, False)
         out[calibrated(product_without(name))] = (others, True)
+    for name in additive:
+        out[name] = ([name], False)
+        out[calibrated(name)] = ([name], True)
     return out
 
 

@@ -388,7 +388,7 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
         analyzer = ModalityDependencyAnalyzer(
             [(m, clone(template), cols) for m, cols in modalities.items()],
             inter_estimator=inter_estimator, cv=cv, n_repeats=n_repeats,
-            missing_modality=missing_modality,
+            missing_modality=missing_modality, pairs=False,  # a grouping is scored as a whole
             random_state=seed,
         )
         try:

@@ -103,3 +103,50 @@ def _plot_bias(bias, ax=None):
               frameon=False)
     fig.tight_layout()
     return fig
+
+
+def _plot_pairs(analyzer, ax=None):
+    """A modality x modality heatmap of what letting each pair interact adds (nats)."""
+    pairs = analyzer.pairs_
+    names = list(dict.fromkeys(list(pairs["modality_1"]) + list(pairs["modality_2"])))
+    grid = np.full((len(names), len(names)), np.nan)
+    for _, row in pairs.iterrows():
+        i, j = names.index(row["modality_1"]), names.index(row["modality_2"])
+        grid[i, j] = grid[j, i] = row["interaction"]
+    fig, ax = _figure(ax, 0.6 * len(names) + 2.4)
+    limit = max(float(np.nanmax(np.abs(grid))), 1e-3)
+    image = ax.imshow(grid, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    for _, row in pairs.iterrows():
+        i, j = names.index(row["modality_1"]), names.index(row["modality_2"])
+        text = f"{row['interaction']:+.3f}" + ("*" if row["counts"] else "")
+        for a, b in ((i, j), (j, i)):
+            ax.text(b, a, text, ha="center", va="center", fontsize="small")
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
+    ax.set_yticks(range(len(names)), names)
+    fig.colorbar(image, ax=ax, label="interaction (nats; * counts)")
+    ax.set_title("Which pairs of modalities interact")
+    fig.tight_layout()
+    return fig
+
+
+def _plot_decomposition(analyzer, ax=None):
+    """One stacked bar per modality (unique + redundant information) and the synergy."""
+    atoms = analyzer.decomposition_
+    by = {(a, m): v for a, m, v in zip(atoms["atom"], atoms["modality"], atoms["nats"])}
+    names = [m for a, m in by if a == "information"]
+    fig, ax = _figure(ax, 0.5 * len(names) + 2.0)
+    positions = np.arange(len(names) + 1)[::-1]
+    unique = np.array([by["unique", m] for m in names] + [0.0])
+    redundant = np.array([by["redundancy", m] for m in names] + [0.0])
+    synergy = np.array([0.0] * len(names) + [by["synergy", ""]])
+    ax.barh(positions, unique, color="tab:blue", edgecolor="black", label="unique")
+    ax.barh(positions, redundant, left=unique, color="tab:gray", edgecolor="black",
+            label="redundant (shared)")
+    ax.barh(positions, synergy, color="tab:orange", edgecolor="black", label="synergy")
+    ax.set_yticks(positions, names + ["all (synergy)"])
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("nats of information about the label (one additive model family)")
+    ax.set_title("Information decomposition")
+    ax.legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    return fig

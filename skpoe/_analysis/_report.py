@@ -4,7 +4,14 @@ import html
 
 import numpy as np
 
-from .._vocabulary import CHANCE, INTER, calibrated, intra_model
+from .._vocabulary import (
+    CALIBRATED_INTRA,
+    CHANCE,
+    INTER,
+    PRODUCT_INTRA,
+    calibrated,
+    intra_model,
+)
 from ._scoring import _share, _signed
 
 _REGIME_TEXT = {
@@ -141,12 +148,54 @@ def _summary_text(analyzer):
             f"{comp['log_loss_gain']:+.3f} +/- {comp['se']:.3f}, accuracy gain "
             f"{comp['accuracy_gain']:+.3f}",
         ]
+    lines += _interaction_lines(analyzer, inter_cutoff)
     lines += ["", "Models (mean over folds):"]
     table = res[_RESULT_ORDER].to_string(float_format=lambda v: f"{v:.3f}")
     lines += ["  " + line for line in table.splitlines()]
     lines += ["", f"Regime: {analyzer.regime_} - {_REGIME_TEXT[analyzer.regime_]}",
               _recommended_text(analyzer), *_decision_lines(analyzer), _NEXT]
     return "\n".join(lines)
+
+
+def _pairs_sentence(pairs):
+    """"a x b interact: +0.040 +/- 0.010 nats; the other pairs do not."""
+    found = pairs[pairs["counts"]]
+    if found.empty:
+        return "No pair of modalities interacts measurably."
+    said = "; ".join(f"{pair} interact: {_signed(row['interaction'])} +/- {row['se']:.3f} nats"
+                     for pair, row in found.iterrows())
+    return said + ("; the other pairs do not." if len(found) < len(pairs) else ".")
+
+
+def _redundancy_sentence(analyzer):
+    """What the plain product makes of shared information, with the numbers."""
+    atoms = analyzer.decomposition_
+    shared = atoms.loc[atoms["atom"] == "redundancy", "nats"].max()
+    res = analyzer.results_
+    return (f"Redundancy: up to {_signed(shared)} nats of a modality's information is shared "
+            "with the others; the plain product counts it once per expert (product(intra) "
+            f"log-loss {res.loc[PRODUCT_INTRA, 'log_loss']:.3f} against "
+            f"{res.loc[CALIBRATED_INTRA, 'log_loss']:.3f} calibrated), which is why learned "
+            "exponents or calibration matter.")
+
+
+def _interaction_lines(analyzer, cutoff):
+    lines = []
+    if analyzer.pairs_ is not None:
+        width = max(len(str(p)) for p in analyzer.pairs_.index)
+        lines += ["", "Pairs of modalities (additive baseline log-loss - the same model with "
+                  f"the pair merged, calibrated, nats; {cutoff}):"]
+        lines += [f"  {pair:<{width}}  {_signed(row['interaction'])} +/- {row['se']:.3f}  "
+                  f"{'counts' if row['counts'] else 'does not count'}"
+                  for pair, row in analyzer.pairs_.iterrows()]
+        lines.append(f"  {_pairs_sentence(analyzer.pairs_)}")
+    if analyzer.decomposition_ is not None:
+        lines += ["", "Information decomposition (one additive model family on the same "
+                  "folds, calibrated, nats):"]
+        lines += [f"  {row['atom']:<11} {str(row['modality']):<12} {_signed(row['nats'])} "
+                  f"+/- {row['se']:.3f}" for _, row in analyzer.decomposition_.iterrows()]
+        lines.append(f"  {_redundancy_sentence(analyzer)}")
+    return lines
 
 
 # log-loss and ROC AUC first: they mean something whatever the class balance
@@ -193,6 +242,21 @@ RESULTS_LEGEND = {
     "log_loss": "mean negative log-probability of the true class, nats (lower is better)",
     "roc_auc": "one-vs-rest area under the ROC curve",
 }
+PAIRS_LEGEND = {
+    "interaction": "additive baseline log-loss minus the same model with the two "
+                   "modalities merged into one interaction_cst set, calibrated, nats",
+    "se": "paired standard error over the folds (Nadeau-Bengio)",
+    "counts": "whether it exceeds t(0.975, J - 1) standard errors",
+}
+DECOMPOSITION_LEGEND = {
+    "atom": "information: chance minus the model on the modality alone; unique: what it "
+            "adds to the others without interacting; redundancy: information minus unique "
+            "(shared with the others); synergy: the inter dependency; total: chance minus "
+            "the inter expert",
+    "nats": "the atom, from calibrated log-losses of one additive model family",
+    "se": "paired standard error over the folds",
+    "counts": "whether it exceeds t(0.975, J - 1) standard errors",
+}
 COMPARISON_LEGEND = {
     "log_loss_gain": "calibrated product of your intra experts minus the calibrated inter "
                      "expert, nats: what early fusion adds to your experts",
@@ -237,6 +301,13 @@ def _summary_html(analyzer):
     if analyzer.comparison_ is not None:
         sections.append(("Model selection (not a dependency)",
                          _table(analyzer.comparison_, COMPARISON_LEGEND)))
+    if analyzer.pairs_ is not None:
+        sections.append(("Pairs of modalities", _table(
+            analyzer.pairs_, PAIRS_LEGEND, caption=_pairs_sentence(analyzer.pairs_))))
+    if analyzer.decomposition_ is not None:
+        sections.append(("Information decomposition", _table(
+            analyzer.decomposition_, DECOMPOSITION_LEGEND,
+            caption=_redundancy_sentence(analyzer))))
     sections.append(("Models (mean and SD over folds)",
                      _table(_mean_sd(analyzer.results_, _RESULT_ORDER), RESULTS_LEGEND)))
     reasons = "".join(f"<li><b>{html.escape(str(name))}</b> {html.escape(why)}</li>"

@@ -31,8 +31,15 @@ from .._engine._prior import _class_log_prior
 from .._engine._seeds import _draw_seeds
 from .._engine._spec import _modality_of
 from .._engine._validation import _check_floor
-from ._additive import LINEAR, _additive_baseline
+from ._additive import INTERACTION_CST, LINEAR, _additive_baseline
 from ._clusters import _warn_if_clustered
+from ._interactions import (
+    PAIR_LIMIT,
+    decomposition_specs,
+    decomposition_table,
+    pair_specs,
+    pairs_table,
+)
 from ._scoring import (
     _Z_ONE_SIDED,
     METRICS,
@@ -70,6 +77,9 @@ class StudyPlan:
     modality_of: dict
     groups: object
     test_counts: np.ndarray
+    pairs: list
+    decomposed: list
+    additive: list
 
     @property
     def has_inter(self):
@@ -84,7 +94,8 @@ class StudyPlan:
     @property
     def models(self):
         """Each scored model -> (its experts, whether calibrated): see ``_vocabulary``."""
-        return V.models(self.intra, self.baselines, self.has_inter, self.ablated)
+        return V.models(self.intra, self.baselines, self.has_inter, self.ablated,
+                        self.additive)
 
 
 def plan_study(params, X, y, classes, feature_names=None, groups=None, splits=None):
@@ -138,6 +149,10 @@ def plan_study(params, X, y, classes, feature_names=None, groups=None, splits=No
         blocks = {V.INTER: {
             spec.name: np.searchsorted(inter.columns, spec.columns) for spec in modalities
         }}
+    pairs, decomposed, additive = _interaction_specs(params, inter, kind, modalities)
+    for spec in additive:
+        rows[spec.name] = rows[V.INTER]
+    specs += additive
     _check_folds_hold_classes(splits, y, classes, rows, specs)
     return StudyPlan(
         X=X, y=y, classes=classes, feature_names=feature_names, floor=params.proba_floor,
@@ -146,7 +161,38 @@ def plan_study(params, X, y, classes, feature_names=None, groups=None, splits=No
         inter_baseline=kind, specs=specs, rows=rows, blocks=blocks, splits=splits, seed=seed,
         modality_of=_modality_of(plan), groups=groups,
         test_counts=_test_class_counts(splits, y, classes),  # warns of scarce events
+        pairs=pairs, decomposed=decomposed, additive=[spec.name for spec in additive],
     )
+
+
+def _interaction_specs(params, inter, kind, modalities):
+    """``(pairs, decomposed modalities, their additive experts)`` that ``params`` asks for.
+
+    Both need the inter expert's own additive family (``interaction_cst``); the
+    pairwise map needs three modalities or more (with two, the one pair is the
+    inter dependency). ``pairs="auto"`` maps 3 to 5 modalities (at most
+    ``PAIR_LIMIT`` extra fits per fold).
+    """
+    asked_pairs = getattr(params, "pairs", False)
+    asked_decomposition = getattr(params, "decomposition", False)
+    if kind != INTERACTION_CST:
+        if asked_pairs is True or asked_decomposition:
+            raise ValueError(
+                "pairs=True and decomposition=True compare additive models of the inter "
+                "expert's own family: they need a HistGradientBoostingClassifier inter "
+                f"expert (interaction_cst); the inter expert here is "
+                f"{'dropped' if inter is None else type(inter.estimator).__name__}."
+            )
+        return [], [], []
+    n = len(modalities)
+    if asked_pairs == "auto":
+        asked_pairs = 3 <= n and n * (n - 1) // 2 <= PAIR_LIMIT
+    by_pair = pair_specs(inter, modalities) if asked_pairs and n >= 3 else {}
+    specs = list(by_pair.values())
+    decomposed = [spec.name for spec in modalities] if asked_decomposition else []
+    if decomposed:
+        specs += decomposition_specs(inter, modalities)
+    return list(by_pair), decomposed, specs
 
 
 def run_study(plan, *, n_jobs=None, verbose=0):
@@ -202,6 +248,9 @@ def score_study(plan, outputs):
         "_intra_names": plan.intra, "_baseline_names": plan.baselines,
         "_clusters": clusters, "_grouped": plan.groups is not None, "_n_rows": n_rows,
         "_n_samples": n, "_models": plan.models,
+        "pairs_": pairs_table(plan.pairs, scores) if plan.pairs else None,
+        "decomposition_": (decomposition_table(plan.decomposed, scores) if plan.decomposed
+                           else None),
     }
 
 
@@ -303,6 +352,12 @@ class _Scores:
         if metric != "log_loss":
             diff = -diff
         return float(np.mean(diff)), _paired_se(diff, self.ratio)
+
+    def combination(self, terms, metric="log_loss"):
+        """Mean and paired SE over folds of ``sum(coef * model's score)``, ``terms`` a dict
+        of model -> coef (an atom of the decomposition)."""
+        per_fold = sum(coef * self.per_fold(model, metric) for model, coef in terms.items())
+        return float(np.mean(per_fold)), _paired_se(per_fold, self.ratio)
 
     def row_gain(self, row_losses, baseline, model):
         """Mean and clustered per-row SE of ``model``'s log-loss gain on ``baseline``."""

@@ -53,6 +53,7 @@ def _analyze(args):
         cv=args.cv,
         n_repeats=args.repeats,
         missing_modality=args.missing_modality,
+        pairs=args.pairs, decomposition=args.decomposition,
         n_jobs=args.n_jobs,
         random_state=args.random_state,
         verbose=args.verbose,
@@ -81,6 +82,11 @@ def _analyze(args):
     analyzer.results_.to_csv(out / "results.csv")
     analyzer.dependencies_.to_csv(out / "dependencies.csv")
     written = ["report.txt", "results.csv", "dependencies.csv"]
+    extra = {kind: getattr(analyzer, f"{kind}_") for kind in ("pairs", "decomposition")}
+    extra = {kind: table for kind, table in extra.items() if table is not None}
+    for kind, table in extra.items():
+        table.to_csv(out / f"{kind}.csv")
+        written.append(f"{kind}.csv")
     try:
         import matplotlib
 
@@ -90,6 +96,9 @@ def _analyze(args):
     else:
         analyzer.plot().savefig(out / "dependencies.png", dpi=120)
         written.append("dependencies.png")
+        for kind in extra:
+            analyzer.plot(kind=kind).savefig(out / f"{kind}.png", dpi=120)
+            written.append(f"{kind}.png")
     print(f"Wrote {', '.join(written)} to {out}/")
     return 0
 
@@ -113,6 +122,13 @@ def _add_parser(sub):
     analyze.add_argument("--modality", action="append", metavar="NAME=COLS",
                          help="a modality: comma-separated column names or glob patterns "
                          "such as img_* (repeat for each modality)")
+    analyze.add_argument("--pairs", action="store_true",
+                         help="map which pairs of modalities interact (3 modalities or more; "
+                         "one extra fit per pair and fold)")
+    analyze.add_argument("--decomposition", action="store_true",
+                         help="split the information into each modality's unique and "
+                         "redundant parts and the synergy (2 extra fits per modality and "
+                         "fold)")
     _add_common(
         analyze, groups_more="",
         missing_more=" (and the inter expert, for rows not complete) out of the row. Empty "

@@ -22,6 +22,7 @@ from ._common import (
 
 def _bias(args):
     from .._analysis._bias import _information, modality_bias
+    from .._analysis._emap import modality_interaction_use
 
     if args.data is None:
         if args.target or args.modality or args.model or args.groups:
@@ -73,7 +74,9 @@ def _bias(args):
                              analyzer=information, groups=groups_test,
                              random_state=args.random_state, n_jobs=args.n_jobs,
                              verbose=args.verbose)
-        reports.append(f"== {name} ==\n{bias.summary()}")
+        use = modality_interaction_use(model, X_test, y_test, modalities, groups=groups_test,
+                                       random_state=args.random_state)
+        reports.append(f"== {name} ==\n{bias.summary()}\n\n{use.summary()}")
         bias.table_.to_csv(out / f"bias_{name.replace(' ', '_')}.csv")
     report = f"Data: {title}; bias measured on {where}\n\n" + "\n\n".join(reports)
     print(report)

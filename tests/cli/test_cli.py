@@ -210,6 +210,24 @@ def test_bias_of_a_pickled_model_and_of_early_fusion_vs_the_product(csv, tmp_pat
     both = run("bias", "--output", str(tmp_path / "out2"))
     assert both.returncode == 0, both.stderr
     assert "== early fusion ==" in both.stdout and "== product of experts ==" in both.stdout
+    # each model's interaction use: the product of intra experts cannot interact
+    product = both.stdout[both.stdout.index("== product of experts =="):]
+    assert "additive projection of the model loses +0.000 +/- 0.000 nats" in product
+
+
+def test_analyze_maps_pairs_and_decomposes_when_asked(tmp_path):
+    result = run("analyze", "--pairs", "--decomposition", "--cv", "3", "--repeats", "1",
+                 "--verbose", "0", "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "Pairs of modalities" in result.stdout
+    assert "Information decomposition" in result.stdout
+    written = {p.name for p in (tmp_path / "out").iterdir()}
+    assert {"pairs.csv", "pairs.png", "decomposition.csv", "decomposition.png"} <= written
+    atoms = pd.read_csv(tmp_path / "out" / "decomposition.csv")
+    # the bundled views repeat one another: redundancy is most of each view's information
+    redundancy = atoms[atoms["atom"] == "redundancy"]["nats"].to_numpy()
+    information = atoms[atoms["atom"] == "information"]["nats"].to_numpy()
+    assert (redundancy > 0.5 * information).all()
 
 
 @pytest.mark.parametrize("sep", [";", "\t"])
