@@ -142,10 +142,10 @@ def _product_terms(log_probas, weights, log_prior, present, keep_terms=False,
     Returns ``(joint, terms, prior_term)``: ``joint`` of shape (n_samples,
     n_classes) is the sum of the experts' weighted log-probabilities and of the
     prior term; ``terms`` lists each expert's weighted log-probabilities (NaN where
-    absent) when ``keep_terms``; ``prior_term`` is the prior correction, or with
-    ``correct_prior=False`` the log prior of the rows where no expert weighs in
-    (None when it is zero everywhere). Rows where no expert weighs in get the
-    prior either way.
+    absent) when ``keep_terms``; ``prior_term``, of the same shape, is what the
+    prior adds to ``joint``: the prior correction, or with ``correct_prior=False``
+    the log prior on the rows where no expert weighs in (zero elsewhere), so that
+    rows no expert weighs in get the prior either way.
     """
     experts = _as_expert_list(log_probas)
     weights = _check_combine_weights(weights, len(experts))
@@ -196,15 +196,13 @@ def _product_terms(log_probas, weights, log_prior, present, keep_terms=False,
                 "at least one expert must weigh in, unless log_prior is given (such rows "
                 "then get the prior)."
             )
-        prior_term = None
+        prior_term = np.zeros_like(joint)
     elif correct_prior:
         prior_term = -(weight_sum - 1.0)[:, None] * log_prior
         joint += prior_term
-    elif nobody.any():
+    else:
         prior_term = np.where(nobody[:, None], log_prior, 0.0)
         joint += prior_term
-    else:
-        prior_term = None
     impossible = (np.zeros(n_samples, dtype=bool) if np.isfinite(joint.sum())
                   else np.isneginf(joint).all(axis=1))
     if impossible.any():

@@ -399,7 +399,7 @@ class ProductOfExpertsClassifier(
                                 is_inter=True))
         return plan
 
-    def _experts_log_proba(self, X, all_experts=False):
+    def _experts_log_proba(self, X, log_prior, all_experts=False):
         """Validated X -> (log-probabilities, weights, presence) of the weighted experts.
 
         Experts of weight 0 are skipped unless ``all_experts``; an expert's
@@ -413,7 +413,6 @@ class ProductOfExpertsClassifier(
         _, rows = _expert_rows(X, plan, getattr(self, "feature_names_in_", None),
                                self.missing_modality, fitting=False)
         specs = {spec.name: spec for spec in plan}
-        log_prior = _log_prior(self.class_prior_, self.proba_floor)
         used = [k for k, w in enumerate(self.weights_) if all_experts or w > 0]
         names = [self.expert_names_[k] for k in used]
         log_probas = [
@@ -428,9 +427,10 @@ class ProductOfExpertsClassifier(
 
     def _product(self, X, keep_terms=False):
         """(unnormalised log-product, expert terms, prior term, expert names)."""
-        log_probas, weights, present = self._experts_log_proba(X, all_experts=keep_terms)
-        names = [n for n, w in zip(self.expert_names_, self.weights_) if keep_terms or w > 0]
         log_prior = _log_prior(self.class_prior_, self.proba_floor)
+        log_probas, weights, present = self._experts_log_proba(X, log_prior,
+                                                               all_experts=keep_terms)
+        names = [n for n, w in zip(self.expert_names_, self.weights_) if keep_terms or w > 0]
         if not log_probas:  # learned weights may all be 0: the prior is the model
             joint = np.tile(log_prior, (present.shape[0], 1))
             return joint, [], joint.copy(), names
@@ -439,8 +439,6 @@ class ProductOfExpertsClassifier(
             log_probas, weights, log_prior, None if present.all() else present, keep_terms,
             correct_prior=self.prior_correction,
         )
-        if prior_term is None and keep_terms:
-            prior_term = np.zeros_like(joint)
         return joint, terms, prior_term, names
 
     def predict_log_proba(self, X):
