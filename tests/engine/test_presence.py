@@ -1,4 +1,4 @@
-"""Rows that lack a modality: left out of the product, or a clear error."""
+"""The presence rule (``_engine/_presence.py``): which rows each expert trains and is scored on."""
 
 import numpy as np
 import pandas as pd
