@@ -7,21 +7,19 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import check_is_fitted
 
-from .._engine._columns import _resolve_columns
 from .._engine._defaults import _imputed_logistic, _mixed_logistic
 from .._engine._jobs import _run_jobs
-from .._engine._oof import _check_groups, _permute_block
+from .._engine._oof import _permute_block
 from .._engine._prior import _class_counts
 from .._engine._seeds import _draw_seeds
 from .._engine._threads import _thread_limited
-from .._engine._validation import _check_table
 from .._vocabulary import INTER
 from ._analyzer import ModalityDependencyAnalyzer
+from ._held_out import _check_held_out, _log_proba
 from ._html import _HtmlReport
 from ._scoring import _per_row_se
 
@@ -40,13 +38,7 @@ _DRAWS = 4000
 
 def _row_losses(model, X, y_codes, classes):
     """Each row's log-loss under the model (the true class's probability, clipped)."""
-    proba = np.asarray(model.predict_proba(X), dtype=np.float64)
-    if proba.shape != (len(y_codes), len(classes)):
-        raise ValueError(
-            f"model.predict_proba returned shape {proba.shape}; expected "
-            f"({len(y_codes)}, {len(classes)}) for its classes_."
-        )
-    return -np.log(np.clip(proba[np.arange(len(y_codes)), y_codes], 1e-15, 1.0))
+    return -_log_proba(model, X, len(classes))[np.arange(len(y_codes)), y_codes]
 
 
 def _permuted_losses(model, X, y_codes, classes, positions, seed):
@@ -324,34 +316,11 @@ def modality_bias(model, X, y, modalities, *, n_repeats=5, analyzer=None, expert
     >>> bias.table_.loc["a", "information_share"] > 0.9
     np.True_
     """
-    if not hasattr(model, "predict_proba"):
-        raise TypeError(f"model ({type(model).__name__}) has no predict_proba.")
-    if not hasattr(model, "classes_"):  # any classifier, with or without sklearn's tags
-        raise NotFittedError(
-            f"model ({type(model).__name__}) is not fitted (it has no classes_): fit it on "
-            "training rows, then measure its bias on held-out rows."
-        )
-    if not isinstance(modalities, dict) or not modalities:
-        raise ValueError("modalities must be a non-empty dict of modality name -> columns.")
     if not isinstance(n_repeats, (int, np.integer)) or n_repeats < 2:
         raise ValueError(f"n_repeats must be an int >= 2 (for a standard error); got "
                          f"{n_repeats!r}.")
-    X, names = _check_table(X)
-    columns = {m: _resolve_columns(cols, X, X.shape[1], names, m)
-               for m, cols in modalities.items()}
-    classes = np.asarray(model.classes_)
-    y = np.asarray(y)
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}.")
-    if groups is not None:
-        _check_groups(groups, X.shape[0])
-    unknown = np.setdiff1d(np.unique(y), classes)
-    if unknown.size:
-        raise ValueError(
-            f"y holds label(s) {unknown[:3].tolist()!r} that the model never saw "
-            f"(model.classes_ = {classes.tolist()!r})."
-        )
-    y_codes = pd.Index(classes).get_indexer(y)  # the model's own order, sorted or not
+    checked = _check_held_out(model, X, y, modalities, groups)
+    X, columns, classes, y_codes = checked.X, checked.columns, checked.classes, checked.y_codes
     # the model's own predictions first, then the information: every check (the
     # model's columns, missing values, groups) fails in seconds, before any fit
     base = _row_losses(model, X, y_codes, classes)

@@ -17,20 +17,15 @@ import pandas as pd
 from scipy.special import logsumexp
 from sklearn.utils._param_validation import Interval, validate_params
 
-from .._engine._columns import _resolve_columns
 from .._engine._seeds import _draw_seeds
 from .._engine._threads import _thread_limited
-from .._engine._validation import _check_table
+from ._held_out import _check_held_out, _log_proba
 from ._scoring import _per_row_se, _signed
 
 
 def _logits(model, X, n_classes):
     """The model's class log-probabilities, centred over the classes."""
-    proba = np.asarray(model.predict_proba(X), dtype=np.float64)
-    if proba.shape != (X.shape[0], n_classes):
-        raise ValueError(f"model.predict_proba returned shape {proba.shape}; expected "
-                         f"({X.shape[0]}, {n_classes}) for its classes_.")
-    log_proba = np.log(np.clip(proba, 1e-15, 1.0))
+    log_proba = _log_proba(model, X, n_classes)
     return log_proba - log_proba.mean(axis=1, keepdims=True)
 
 
@@ -154,20 +149,13 @@ def modality_interaction_use(model, X, y, modalities, *, n_partners=20, groups=N
     >>> abs(use.gap_) < 1e-6  # a logistic regression is additive over the modalities
     True
     """
-    X, names = _check_table(X)
     if not isinstance(modalities, dict) or len(modalities) < 2:
         raise ValueError("modalities must be a dict of at least two modality name -> columns.")
-    blocks = [_resolve_columns(cols, X, X.shape[1], names, m) for m, cols in modalities.items()]
-    classes = np.asarray(model.classes_)
-    y = np.asarray(y)
-    if y.shape[0] != X.shape[0] or X.shape[0] < 3:
-        raise ValueError(f"X has {X.shape[0]} rows and y {y.shape[0]}: give the same number, "
-                         "at least 3.")
-    codes = pd.Index(classes).get_indexer(y)
-    if (codes < 0).any():
-        raise ValueError(f"y holds label(s) the model never saw: "
-                         f"{np.unique(y[codes < 0])[:3].tolist()!r}.")
-    n, k, c = X.shape[0], len(blocks), len(classes)
+    checked = _check_held_out(model, X, y, modalities, groups)
+    X, blocks, codes = checked.X, list(checked.columns.values()), checked.y_codes
+    if X.shape[0] < 3:
+        raise ValueError(f"X has {X.shape[0]} rows: give at least 3 (each row needs partners).")
+    n, k, c = X.shape[0], len(blocks), len(checked.classes)
     partners = _partners(n, n_partners, np.random.default_rng(_draw_seeds(random_state)))
     own = np.repeat(np.arange(n), n_partners)
     projection = np.zeros((n, c))
