@@ -412,7 +412,9 @@ def compare_groupings(groupings, X, y, *, expert=None, inter_estimator=None, cv=
                 blocks.setdefault(first, {})[f"{g}{_SEP}{block}"] = positions
     _warn_of_columns_left_out(plans, feature_names)
     outputs = _cross_fit(
-        specs, X, y_codes, splits, rows, len(classes), jobs.floor,
+        # a column belongs to a different modality in each grouping: messages name the
+        # expert (its grouping and modality) instead
+        specs, X, y_codes, splits, rows, replace(jobs.context, modality_of={}),
         blocks=blocks, seed=seed,
         n_jobs=n_jobs, verbose=verbose, shown=shown,
     )

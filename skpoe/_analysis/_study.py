@@ -29,7 +29,7 @@ from .._engine._oof import _check_folds_hold_classes, _cross_fit, _make_splits, 
 from .._engine._presence import _expert_rows, _row_mask
 from .._engine._prior import _class_log_prior
 from .._engine._seeds import _draw_seeds
-from .._engine._spec import _modality_of
+from .._engine._spec import _Context, _modality_of
 from .._engine._validation import _check_floor
 from ._additive import INTERACTION_CST, LINEAR, _additive_baseline
 from ._clusters import _warn_if_clustered
@@ -64,7 +64,7 @@ class StudyPlan:
     y: np.ndarray
     classes: np.ndarray
     feature_names: object
-    floor: float
+    context: _Context
     modality_columns: dict
     intra: list
     baselines: list
@@ -74,7 +74,6 @@ class StudyPlan:
     blocks: dict
     splits: list
     seed: int
-    modality_of: dict
     groups: object
     test_counts: np.ndarray
     pairs: list
@@ -155,11 +154,12 @@ def plan_study(params, X, y, classes, feature_names=None, groups=None, splits=No
     specs += additive
     _check_folds_hold_classes(splits, y, classes, rows, specs)
     return StudyPlan(
-        X=X, y=y, classes=classes, feature_names=feature_names, floor=params.proba_floor,
+        X=X, y=y, classes=classes, feature_names=feature_names,
+        context=_Context(len(classes), params.proba_floor, _modality_of(plan)),
         modality_columns={spec.name: spec.columns for spec in modalities},
         intra=[spec.name for spec in intra], baselines=[spec.name for spec in baseline],
         inter_baseline=kind, specs=specs, rows=rows, blocks=blocks, splits=splits, seed=seed,
-        modality_of=_modality_of(plan), groups=groups,
+        groups=groups,
         test_counts=_test_class_counts(splits, y, classes),  # warns of scarce events
         pairs=pairs, decomposed=decomposed, additive=[spec.name for spec in additive],
     )
@@ -198,9 +198,8 @@ def _interaction_specs(params, inter, kind, modalities):
 def run_study(plan, *, n_jobs=None, verbose=0):
     """Every (fold, expert) fit of the plan: per fold, expert name -> (log_proba, permuted)."""
     return _cross_fit(
-        plan.specs, plan.X, plan.y, plan.splits, plan.rows, len(plan.classes), plan.floor,
-        blocks=plan.blocks, seed=plan.seed, modality_of=plan.modality_of,
-        n_jobs=n_jobs, verbose=verbose,
+        plan.specs, plan.X, plan.y, plan.splits, plan.rows, plan.context,
+        blocks=plan.blocks, seed=plan.seed, n_jobs=n_jobs, verbose=verbose,
     )
 
 
@@ -224,7 +223,7 @@ def score_study(plan, outputs):
             present={spec.name: _row_mask(plan.rows.get(spec.name), n)[test]
                      for spec in plan.specs},
             permuted=fold_out[V.INTER][1] if V.INTER in fold_out else {},
-            log_prior=_class_log_prior(y[train], len(plan.classes), plan.floor),
+            log_prior=_class_log_prior(y[train], len(plan.classes), plan.context.floor),
             test_train_ratio=len(test) / len(train),
         ))
     _calibrate(plan, folds)

@@ -88,8 +88,7 @@ def _permute_block(X_sub, positions, rng):
     return out
 
 
-def _fit_and_score(spec, X, y, sample_weight, train, test, rows, n_classes, floor, blocks,
-                   seed, modality_of=None):
+def _fit_and_score(spec, X, y, sample_weight, train, test, rows, context, blocks, seed):
     """Fit one expert on a fold's training rows; its log-probabilities on the test rows.
 
     ``rows`` (a boolean mask over all rows, or None) restricts both sides to the
@@ -99,6 +98,7 @@ def _fit_and_score(spec, X, y, sample_weight, train, test, rows, n_classes, floo
     As in a full fit, an expert that saw no weight of a class among its training
     rows is uninformative about it: the fold's class prior (see ``_expert_log_proba``).
     """
+    n_classes, floor = context.n_classes, context.floor
     log_prior = _class_log_prior(y[train], n_classes, floor,
                                  None if sample_weight is None else sample_weight[train])
     if rows is not None:
@@ -107,7 +107,7 @@ def _fit_and_score(spec, X, y, sample_weight, train, test, rows, n_classes, floo
     seen = _class_counts(y[train], n_classes, weights) > 0
     fitted = _fit_expert(
         spec.estimator, _safe_indexing(X, train, axis=0), spec.columns, y[train], weights,
-        spec.name, modality_of=modality_of,
+        spec.name, modality_of=context.modality_of,
     )
     X_test = _safe_indexing(X, test, axis=0)
     test_rows = None if rows is None else rows[test]
@@ -187,8 +187,8 @@ def _test_class_counts(splits, y, classes):
     return counts
 
 
-def _cross_fit(specs, X, y, splits, rows, n_classes, floor, *, sample_weight=None,
-               blocks=None, seed=0, modality_of=None, n_jobs=None, verbose=0, shown=None):
+def _cross_fit(specs, X, y, splits, rows, context, *, sample_weight=None, blocks=None, seed=0,
+               n_jobs=None, verbose=0, shown=None):
     """Out-of-fold log-probabilities of every expert on every fold, in one joblib call.
 
     Parameters
@@ -211,8 +211,8 @@ def _cross_fit(specs, X, y, splits, rows, n_classes, floor, *, sample_weight=Non
     seeds = np.random.SeedSequence(seed).generate_state(len(splits))
     jobs = [
         delayed(_fit_and_score)(
-            spec, X, y, sample_weight, train, test, rows.get(spec.name), n_classes, floor,
-            blocks.get(spec.name), int(seeds[f]), modality_of,
+            spec, X, y, sample_weight, train, test, rows.get(spec.name), context,
+            blocks.get(spec.name), int(seeds[f]),
         )
         for f, (train, test) in enumerate(splits)
         for spec in specs

@@ -33,6 +33,19 @@ class _ExpertSpec:
         return isinstance(self.estimator, str) and self.estimator == "drop"
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every fit and prediction of one model or study shares, passed as one.
+
+    ``n_classes`` encoded classes, the probability ``floor`` of every expert, and
+    ``modality_of`` (column index -> modality) to name a column in messages.
+    """
+
+    n_classes: int
+    floor: float
+    modality_of: dict
+
+
 def _modality_of(plan):
     """Column index -> the (first) modality that selects it, to name it in messages."""
     owner = {}

@@ -19,6 +19,7 @@ from .._engine._oof import _check_folds_hold_classes, _cross_fit, _make_splits
 from .._engine._presence import _expert_rows, _row_mask
 from .._engine._prior import _class_counts, _log_prior
 from .._engine._spec import (
+    _Context,
     _ExpertsComposition,
     _ExpertSpec,
     _LogProbaClassifierMixin,
@@ -372,8 +373,9 @@ class ProductOfExpertsClassifier(
         _check_folds_hold_classes(splits, y_encoded, self.classes_, rows, active)
         n_samples, n_classes = X.shape[0], len(self.classes_)
         outputs = _cross_fit(
-            active, X, y_encoded, splits, rows, n_classes, self.proba_floor,
-            sample_weight=sample_weight, modality_of=modality_of, n_jobs=self.n_jobs,
+            active, X, y_encoded, splits, rows,
+            _Context(n_classes, self.proba_floor, modality_of),
+            sample_weight=sample_weight, n_jobs=self.n_jobs,
             verbose=self.verbose,
         )
         oof = [np.full((n_samples, n_classes), np.nan) for _ in active]
