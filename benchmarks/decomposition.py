@@ -12,7 +12,14 @@ Three tables, each row a planted structure simulated on ``--seeds`` seeds:
   counts (a x b >= 90%, the others <= 5%);
 - ``emap``: ``modality_interaction_use`` on held-out rows of XOR data: the
   product of per-modality experts (|gap| <= 0.005 nats) and early fusion (gap
-  >= 0.2 nats), hits over seeds.
+  >= 0.2 nats), hits over seeds;
+- ``pid``: PID's own planted datasets (Liang et al. 2023, ``pliang279/PID``,
+  ``synthetic/generate_data.py``) rebuilt: latent parts z_0, z_1 (one modality's
+  own) and z_01 (in both), each 5-dimensional, N(0, 1.5 I), every modality the
+  random projections (uniform 5 x 32) of its parts; the label is the median split
+  (their ``--num-classes 2``) of the mean of the setting's parts after a 20%
+  dropout: ``redundancy`` reads z_01, ``uniqueness0`` z_0, ``synergy`` z_0 and
+  z_1 together. Our atoms, mean over seeds.
 
 The analyses run 5-fold CV once (``n_repeats=1``) to halve the time; the
 decomposition's SEs are fold-paired as the inter dependency's.
@@ -84,7 +91,7 @@ def _one_pairs(seed, n):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, 6))
     y = _label(2.5 * np.sign(X[:, 0] * X[:, 2]) + 1.5 * X[:, 4], rng)
-    pairs = _analysis(X, y, {"a": [0, 1], "b": [2, 3], "c": [4, 5]}, seed).pairs_
+    pairs = _analysis(X, y, {"a": [0, 1], "b": [2, 3], "c": [4, 5]}, seed, pairs=True).pairs_
     return dict(zip(pairs.index, pairs["counts"]))
 
 
@@ -101,6 +108,41 @@ def _one_emap(seed, n):
         return {name: modality_interaction_use(model, X[test], y[test], MODALITIES,
                                                random_state=seed).gap_
                 for name, model in (("product", product), ("early fusion", early))}
+
+
+def _pid_dataset(n, rng, setting):
+    """PID's generator (``synthetic/generate_data.py``), two classes: (X, y, modalities)."""
+    parts = {key: rng.multivariate_normal(np.zeros(5), 1.5 * np.eye(5), size=n)
+             for key in ("0", "1", "01")}
+    transforms = {key: rng.uniform(0.0, 1.0, size=(5, 32)) for key in parts}
+    blocks = [np.hstack([parts[k] @ transforms[k] for k in parts if str(i) in k])
+              for i in range(2)]
+    read = {"redundancy": ["01"], "uniqueness0": ["0"], "synergy": ["0", "1"]}[setting]
+    signal = np.hstack([parts[k] for k in read])
+    kept = (rng.random(signal.shape) >= 0.2) / 0.8  # torch's Dropout(0.2), in training mode
+    score = (signal * kept).mean(axis=1)
+    X = np.hstack(blocks)
+    width = blocks[0].shape[1]
+    return X, (score > np.median(score)).astype(int), {
+        "0": list(range(width)), "1": list(range(width, X.shape[1]))}
+
+
+def _one_pid(setting, seed, n):
+    X, y, modalities = _pid_dataset(n, np.random.default_rng(seed), setting)
+    table = _analysis(X, y, modalities, seed, decomposition=True).decomposition_
+    get = table.set_index(["atom", "modality"])["nats"]
+    return {"R": get["redundancy", "0"], "U_0": get["unique", "0"],
+            "U_1": get["unique", "1"], "S": get["synergy", ""], "total": get["total", ""]}
+
+
+def pid_table(seeds, n, n_jobs):
+    rows = []
+    for setting in ("redundancy", "uniqueness0", "synergy"):
+        outs = Parallel(n_jobs=n_jobs)(delayed(_one_pid)(setting, 5000 + s, n)
+                                       for s in range(seeds))
+        rows.append({"PID dataset": setting, "seeds": seeds,
+                     **{atom: np.mean([out[atom] for out in outs]) for atom in outs[0]}})
+    return pd.DataFrame(rows)
 
 
 def decomposition_table(seeds, n, n_jobs):
@@ -146,17 +188,22 @@ def emap_table(seeds, n, n_jobs):
     ])
 
 
+TABLES = {"decomposition": decomposition_table, "pairs": pairs_table, "emap": emap_table,
+          "pid": pid_table}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 seeds, n = 400 (smoke test)")
     parser.add_argument("--seeds", type=int, default=30)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--output", help="folder to write the tables to, as CSV")
+    parser.add_argument("--tables", nargs="*", default=list(TABLES), choices=list(TABLES))
     args = parser.parse_args(argv)
     seeds, n = (2, 400) if args.quick else (args.seeds, 2000)
-    tables = {"decomposition": decomposition_table(seeds, n, args.n_jobs),
-              "pairs": pairs_table(seeds, n, args.n_jobs),
-              "emap": emap_table(seeds, n // 2, args.n_jobs)}
+    sizes = {"decomposition": (seeds, n), "pairs": (seeds, n), "emap": (seeds, n // 2),
+             "pid": (max(2, seeds // 3), n)}  # the PID rows: a third of the seeds
+    tables = {name: TABLES[name](*sizes[name], args.n_jobs) for name in args.tables}
     for name, table in tables.items():
         print(f"\n{name} (hits over seeds)")
         print(table.to_string(index=False, float_format=lambda v: f"{v:+.3f}"))

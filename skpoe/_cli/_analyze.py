@@ -1,12 +1,12 @@
 """``skpoe analyze``: each modality's intra- and the inter-modality dependency of a table."""
 
-import argparse
 import time
 
 import pandas as pd
 
 from .._engine._defaults import _mixed_logistic
 from ._common import (
+    _add_command,
     _add_common,
     _as_categories,
     _bundled_breast_cancer,
@@ -104,21 +104,20 @@ def _analyze(args):
 
 
 def _add_parser(sub):
-    analyze = sub.add_parser(
-        "analyze",
+    analyze = _add_command(
+        sub, "analyze",
         help="measure each modality's intra- and the inter-modality dependency",
         description="Cross-validate each modality's expert alone, the inter expert on all "
         "modalities, and their products; report the intra- and inter-modality "
         "dependencies, the regime and the recommended model.",
-        epilog="examples:\n"
-        "  skpoe analyze                      # the bundled breast-cancer data\n"
-        "  skpoe analyze study.csv --target diagnosis --modality image=img_* \\\n"
-        "      --modality clinical=age,sex,bmi --groups patient_id --cv 5 \\\n"
-        "      --missing-modality drop --n-jobs 2 --output results/",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        examples=[
+            'skpoe analyze                      # the bundled breast-cancer data',
+            'skpoe analyze study.csv --target diagnosis --modality image=img_* \\',
+            '    --modality clinical=age,sex,bmi --groups patient_id --cv 5 \\',
+            '    --missing-modality drop --n-jobs 2 --output results/',
+        ],
+        data='(default: bundled breast-cancer data, modalities mean / error / worst)',
     )
-    analyze.add_argument("data", nargs="?", help=".csv or .parquet table (default: bundled "
-                         "breast-cancer data, modalities mean / error / worst)")
     analyze.add_argument("--modality", action="append", metavar="NAME=COLS",
                          help="a modality: comma-separated column names or glob patterns "
                          "such as img_* (repeat for each modality)")

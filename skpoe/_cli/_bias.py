@@ -1,6 +1,5 @@
 """``skpoe bias``: how much a fitted model relies on each modality, against its information."""
 
-import argparse
 import pickle
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import numpy as np
 from .._engine._defaults import _boosted_trees, _mixed_logistic
 from .._engine._fitting import _OnColumns
 from ._common import (
+    _add_command,
     _add_common,
     _as_categories,
     _bundled_breast_cancer,
@@ -112,21 +112,20 @@ def _fit_two_models(X_train, y_train, modalities, args):
 
 
 def _add_parser(sub):
-    bias = sub.add_parser(
-        "bias",
+    bias = _add_command(
+        sub, "bias",
         help="how much a fitted model relies on each modality against its information",
         description="Permute each modality's columns together and measure how much the "
         "model's log-loss grows (reliance), against the modality's intra dependency "
         "(information). With --model, a pickled fitted model is measured on DATA, which "
         "must be rows it was not trained on; without, early fusion and the product of "
         "experts are fitted on part of DATA and measured on the rest.",
-        epilog="examples:\n"
-        "  skpoe bias                          # bundled data: early fusion vs the product\n"
-        "  skpoe bias holdout.csv --target diagnosis --modality image=img_* \\\n"
-        "      --modality clinical=age,sex --model model.pkl",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        examples=[
+            'skpoe bias                          # bundled data: early fusion vs the product',
+            'skpoe bias holdout.csv --target diagnosis --modality image=img_* \\',
+            '    --modality clinical=age,sex --model model.pkl',
+        ],
     )
-    bias.add_argument("data", nargs="?", help=".csv or .parquet table (default: bundled)")
     bias.add_argument("--modality", action="append", metavar="NAME=COLS",
                       help="a modality: comma-separated names or glob patterns (repeat)")
     bias.add_argument("--model", help="a fitted model saved with pickle (trusted file)")

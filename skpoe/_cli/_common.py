@@ -1,5 +1,6 @@
 """What every command shares: reading the table, parsing modalities, the common options."""
 
+import argparse
 import csv
 import fnmatch
 import re
@@ -168,6 +169,15 @@ def _bundled_breast_cancer():
 
     data = load_breast_cancer_modalities()
     return data.data, data.target, data.modalities
+
+
+def _add_command(sub, name, *, help, description, examples, data="(default: bundled)"):
+    """A command's parser: its help, description, examples and the table it reads."""
+    parser = sub.add_parser(name, help=help, description=description,
+                            epilog="examples:\n" + "\n".join(f"  {e}" for e in examples),
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("data", nargs="?", help=f".csv or .parquet table {data}")
+    return parser
 
 
 def _add_common(parser, *, output, verbose, groups_more, missing_more, cv="", repeats=True):

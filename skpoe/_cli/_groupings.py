@@ -1,8 +1,8 @@
 """``skpoe groupings``: compare ways to group a table's columns into modalities."""
 
-import argparse
 
 from ._common import (
+    _add_command,
     _add_common,
     _as_categories,
     _bundled_breast_cancer,
@@ -77,22 +77,21 @@ def _groupings(args):
 
 
 def _add_parser(sub):
-    groupings = sub.add_parser(
-        "groupings",
+    groupings = _add_command(
+        sub, "groupings",
         help="compare ways to group columns into modalities",
         description="Analyse every grouping of columns into modalities on the same folds "
         "and recommend the finest grouping not measurably worse than the best. With no "
         "data file: the bundled breast-cancer data as its 3 views, its 10 measurement "
         "families and one modality.",
-        epilog="examples:\n"
-        "  skpoe groupings\n"
-        "  skpoe groupings study.csv --target diagnosis \\\n"
-        "      --grouping 'two:image=img_*;clinical=age,sex' \\\n"
-        "      --grouping 'one:all=img_*,age,sex' \\\n"
-        "      --include singletons --output results/",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        examples=[
+            'skpoe groupings',
+            'skpoe groupings study.csv --target diagnosis \\',
+            "    --grouping 'two:image=img_*;clinical=age,sex' \\",
+            "    --grouping 'one:all=img_*,age,sex' \\",
+            '    --include singletons --output results/',
+        ],
     )
-    groupings.add_argument("data", nargs="?", help=".csv or .parquet table (default: bundled)")
     groupings.add_argument("--grouping", action="append", metavar="NAME:mod=COLS;mod=COLS",
                            help="a grouping: modalities separated by ';', each NAME=COLS "
                            "with names or glob patterns (repeat for each grouping)")
