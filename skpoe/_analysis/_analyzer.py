@@ -144,7 +144,9 @@ class ModalityDependencyAnalyzer(_ExpertsComposition):
     pairs_ : pandas.DataFrame or None
         One row per pair of modalities (``"a x b"``): ``interaction`` (nats,
         calibrated: what letting the two interact adds to the additive
-        baseline), its fold-paired ``se`` and whether it ``counts`` (t cutoff).
+        baseline), its fold-paired ``se``, the ``cutoff`` (t, Bonferroni over the
+        pairs, so that the map claims a false pair in at most 5% of studies) and
+        whether it ``counts``.
         None when not mapped (see ``pairs``).
     decomposition_ : pandas.DataFrame or None
         One row per atom: ``information``, ``unique`` and ``redundancy`` of each

@@ -24,7 +24,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from .. import _vocabulary as V
-from ._scoring import _beyond
+from ._scoring import _beyond, _t_cutoff
 
 PAIR_LIMIT = 10
 """``pairs="auto"`` maps the pairs of 3 to 5 modalities (at most 10 extra fits per fold)."""
@@ -79,13 +79,18 @@ def _without(name, modalities):
 
 
 def pairs_table(pairs, scores):
-    """Each pair's interaction: the merged model's calibrated gain on the additive baseline."""
+    """Each pair's interaction: the merged model's calibrated gain on the additive baseline.
+
+    A pair counts beyond the t cutoff Bonferroni-corrected over the pairs: a map of
+    ten pairs read at 5% each would show a false pair in a third of the studies.
+    """
     rows = {}
     for a, b in pairs:
         gain, se = scores.gain(V.calibrated(V.BASELINE), V.calibrated(V.pair_model(a, b)))
         rows[f"{a} x {b}"] = {"modality_1": a, "modality_2": b, "interaction": gain, "se": se}
     table = pd.DataFrame.from_dict(rows, orient="index")
-    table["counts"] = _beyond(table["interaction"], table["se"], scores.t_cutoff)
+    table["cutoff"] = _t_cutoff(scores.n_folds, n_tests=len(pairs))
+    table["counts"] = _beyond(table["interaction"], table["se"], table["cutoff"])
     table.index.name = "pair"
     return table
 

@@ -148,7 +148,7 @@ def _summary_text(analyzer):
             f"{comp['log_loss_gain']:+.3f} +/- {comp['se']:.3f}, accuracy gain "
             f"{comp['accuracy_gain']:+.3f}",
         ]
-    lines += _interaction_lines(analyzer, inter_cutoff)
+    lines += _interaction_lines(analyzer)
     lines += ["", "Models (mean over folds):"]
     table = res[_RESULT_ORDER].to_string(float_format=lambda v: f"{v:.3f}")
     lines += ["  " + line for line in table.splitlines()]
@@ -179,12 +179,14 @@ def _redundancy_sentence(analyzer):
             "exponents or calibration matter.")
 
 
-def _interaction_lines(analyzer, cutoff):
+def _interaction_lines(analyzer):
     lines = []
     if analyzer.pairs_ is not None:
         width = max(len(str(p)) for p in analyzer.pairs_.index)
+        pair_cutoff = analyzer.pairs_["cutoff"].iloc[0]
         lines += ["", "Pairs of modalities (additive baseline log-loss - the same model with "
-                  f"the pair merged, calibrated, nats; {cutoff}):"]
+                  f"the pair merged, calibrated, nats; counts when > {pair_cutoff:.2f} SE: "
+                  f"t cutoff, Bonferroni over the {len(analyzer.pairs_)} pairs):"]
         lines += [f"  {pair:<{width}}  {_signed(row['interaction'])} +/- {row['se']:.3f}  "
                   f"{'counts' if row['counts'] else 'does not count'}"
                   for pair, row in analyzer.pairs_.iterrows()]
@@ -246,7 +248,9 @@ PAIRS_LEGEND = {
     "interaction": "additive baseline log-loss minus the same model with the two "
                    "modalities merged into one interaction_cst set, calibrated, nats",
     "se": "paired standard error over the folds (Nadeau-Bengio)",
-    "counts": "whether it exceeds t(0.975, J - 1) standard errors",
+    "cutoff": "t(1 - 0.025 / m, J - 1) for m pairs (Bonferroni): the map as a whole "
+              "claims a false pair in at most 5% of studies",
+    "counts": "whether the interaction exceeds the cutoff times its SE",
 }
 DECOMPOSITION_LEGEND = {
     "atom": "information: chance minus the model on the modality alone; unique: what it "

@@ -334,7 +334,8 @@ class _Scores:
     def __init__(self, fold_scores, folds, clusters):
         self.fold_scores = fold_scores
         self.ratio = float(np.mean([fold.test_train_ratio for fold in folds]))
-        self.t_cutoff = _t_cutoff(len(folds))
+        self.n_folds = len(folds)
+        self.t_cutoff = _t_cutoff(self.n_folds)
         self.clusters = np.concatenate([clusters[fold.test] for fold in folds])
 
     def per_fold(self, model, metric="log_loss"):

@@ -21,14 +21,16 @@ def three_modalities(n=900, seed=0):
 
 
 def analyze(X, y, modalities, **params):
+    params = {"cv": 3, **params}
     return ModalityDependencyAnalyzer(
         [(m, LogisticRegression(), cols) for m, cols in modalities.items()],
-        cv=3, n_repeats=1, random_state=0, **params).fit(X, y)
+        n_repeats=1, random_state=0, **params).fit(X, y)
 
 
 @pytest.fixture(scope="module")
 def three():
-    return analyze(*three_modalities(), pairs=True, decomposition=True)
+    # five folds: the map's family-wise cutoff needs a few degrees of freedom
+    return analyze(*three_modalities(), pairs=True, decomposition=True, cv=5)
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +146,13 @@ def test_early_fusion_on_xor_reads_a_large_gap(xor_split):
     assert use.gap_ > 0.2 and use.gap_ > 5 * use.se_
     assert use.table_.loc["model", "accuracy"] > use.table_.loc["additive projection",
                                                                  "accuracy"] + 0.2
+
+
+def test_the_map_is_read_at_a_family_wise_cutoff(three):
+    from scipy.stats import t
+
+    n_folds = len(three.folds_)
+    # three pairs read together: each at 2.5% / 3 on either side
+    assert three.pairs_["cutoff"].eq(t.ppf(1 - 0.025 / 3, n_folds - 1)).all()
+    assert (three.pairs_["cutoff"] > three.t_cutoff_).all()
+    assert "Bonferroni over the 3 pairs" in three.summary()
