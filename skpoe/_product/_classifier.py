@@ -429,6 +429,7 @@ class ProductOfExpertsClassifier(
 
     def _product(self, X, keep_terms=False):
         """(unnormalised log-product, expert terms, prior term, expert names)."""
+        check_is_fitted(self)
         log_prior = _log_prior(self.class_prior_, self.proba_floor)
         log_probas, weights, present = self._experts_log_proba(X, log_prior,
                                                                all_experts=keep_terms)

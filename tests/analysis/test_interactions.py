@@ -83,6 +83,19 @@ def test_information_comes_from_the_additive_family_not_the_intra_experts(redund
         redundant_pair.dependencies_.loc["inter", "dependency"])
 
 
+def test_unique_information_comes_from_the_additive_family_not_the_product(redundant_pair):
+    res = redundant_pair.results_
+    atoms = redundant_pair.decomposition_.set_index(["atom", "modality"])["nats"]
+    a, b = list(redundant_pair.modality_columns_)
+    # with two modalities, "all but a" is b alone
+    family = (res.loc[calibrated(only_model(b)), "log_loss"]
+              - res.loc[calibrated("additive baseline"), "log_loss"])
+    assert atoms["unique", a] == pytest.approx(family)
+    # what the calibrated product loses without a is another number
+    assert abs(atoms["unique", a]
+               - redundant_pair.dependencies_.loc[a, "product_loss_without"]) > 1e-4
+
+
 def test_pairs_are_asked_for_and_need_boosted_trees(redundant_pair):
     assert redundant_pair.pairs_ is None  # two modalities: the pair is the inter dependency
     X, y, modalities = three_modalities(n=200)
