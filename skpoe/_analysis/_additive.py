@@ -72,6 +72,11 @@ def _check_disjoint(modalities, feature_names):
             owner[j] = spec.name
 
 
+def _positions(columns, modalities):
+    """Each modality's column positions within ``columns`` (an expert's sorted input)."""
+    return {spec.name: np.searchsorted(columns, spec.columns).tolist() for spec in modalities}
+
+
 def _additive_baseline(inter, modalities, feature_names):
     """``(kind, specs)``: how the inter expert's additive baseline is made, and its experts.
 
@@ -91,7 +96,7 @@ def _additive_baseline(inter, modalities, feature_names):
                 UserWarning, stacklevel=3,
             )
         # Positions within the inter expert's input: its columns are the sorted union.
-        sets = [np.searchsorted(inter.columns, spec.columns).tolist() for spec in modalities]
+        sets = list(_positions(inter.columns, modalities).values())
         constrained = clone(estimator).set_params(interaction_cst=sets)
         return INTERACTION_CST, [_ExpertSpec(BASELINE, constrained, inter.columns,
                                              is_inter=True)]

@@ -24,16 +24,11 @@ import pandas as pd
 from sklearn.base import clone
 
 from .. import _vocabulary as V
+from ._additive import _positions
 from ._scoring import _beyond, _t_cutoff
 
 PAIR_LIMIT = 10
 """``pairs="auto"`` maps the pairs of 3 to 5 modalities (at most 10 extra fits per fold)."""
-
-
-def _sets(inter, modalities):
-    """Positions, within the inter expert's input, of each modality's columns."""
-    return {spec.name: np.searchsorted(inter.columns, spec.columns).tolist()
-            for spec in modalities}
 
 
 def _additive(inter, name, sets, columns=None):
@@ -46,7 +41,7 @@ def _additive(inter, name, sets, columns=None):
 
 def pair_specs(inter, modalities):
     """``{(a, b): spec}``: an additive model per pair, the pair merged into one set."""
-    sets = _sets(inter, modalities)
+    sets = _positions(inter.columns, modalities)
     specs = {}
     for a, b in combinations(sets, 2):
         merged = [sets[a] + sets[b]] + [s for m, s in sets.items() if m not in (a, b)]
@@ -66,7 +61,7 @@ def decomposition_specs(inter, modalities):
         for spec in modalities:
             rest = [s for s in modalities if s.name != spec.name]
             columns = np.unique(np.concatenate([s.columns for s in rest]))
-            sets = [np.searchsorted(columns, s.columns).tolist() for s in rest]
+            sets = list(_positions(columns, rest).values())
             specs.append(_additive(inter, V.without_model(spec.name), sets, columns))
     return specs
 

@@ -31,7 +31,7 @@ from .._engine._prior import _class_log_prior
 from .._engine._seeds import _draw_seeds
 from .._engine._spec import _Context, _modality_of
 from .._engine._validation import _check_floor
-from ._additive import INTERACTION_CST, LINEAR, _additive_baseline
+from ._additive import INTERACTION_CST, LINEAR, _additive_baseline, _positions
 from ._clusters import _warn_if_clustered
 from ._interactions import (
     PAIR_LIMIT,
@@ -145,9 +145,7 @@ def plan_study(params, X, y, classes, feature_names=None, groups=None, splits=No
         for spec in baseline:
             rows[spec.name] = rows[V.INTER]
         specs += [inter] + baseline
-        blocks = {V.INTER: {
-            spec.name: np.searchsorted(inter.columns, spec.columns) for spec in modalities
-        }}
+        blocks = {V.INTER: _positions(inter.columns, modalities)}
     pairs, decomposed, additive = _interaction_specs(params, inter, kind, modalities)
     for spec in additive:
         rows[spec.name] = rows[V.INTER]
@@ -310,9 +308,10 @@ def _fold_scores(plan, folds):
     rows = []
     row_losses = {model: [] for model in
                   [V.CHANCE] + [V.calibrated(V.intra_model(name)) for name in plan.intra]}
+    models = plan.models
     for f, fold in enumerate(folds):
         y_test = plan.y[fold.test]
-        for model, log_proba in _fold_models(plan.models, fold).items():
+        for model, log_proba in _fold_models(models, fold).items():
             rows.append({"model": model, "fold": f, **_fold_metrics(log_proba, y_test)})
             if model in row_losses:
                 row_losses[model].append(-log_proba[np.arange(len(y_test)), y_test])
@@ -332,8 +331,7 @@ class _Scores:
     """Paired comparisons of a study's models: over folds, or over held-out rows."""
 
     def __init__(self, fold_scores, folds, clusters):
-        self.fold_scores = fold_scores
-        self.ratio = float(np.mean([fold.test_train_ratio for fold in folds]))
+        self.fold_scores, self.folds = fold_scores, folds
         self.n_folds = len(folds)
         self.t_cutoff = _t_cutoff(self.n_folds)
         self.clusters = np.concatenate([clusters[fold.test] for fold in folds])
@@ -351,13 +349,13 @@ class _Scores:
         diff = self.per_fold(baseline, metric) - self.per_fold(model, metric)
         if metric != "log_loss":
             diff = -diff
-        return float(np.mean(diff)), _paired_se(diff, self.ratio)
+        return paired_difference(self.folds, diff)
 
     def combination(self, terms, metric="log_loss"):
         """Mean and paired SE over folds of ``sum(coef * model's score)``, ``terms`` a dict
         of model -> coef (an atom of the decomposition)."""
         per_fold = sum(coef * self.per_fold(model, metric) for model, coef in terms.items())
-        return float(np.mean(per_fold)), _paired_se(per_fold, self.ratio)
+        return paired_difference(self.folds, per_fold)
 
     def row_gain(self, row_losses, baseline, model):
         """Mean and clustered per-row SE of ``model``'s log-loss gain on ``baseline``."""
