@@ -50,3 +50,16 @@ def table():
 
 IMG = ["img_0", "img_1", "img_2", "img_3"]
 CLIN = ["clin_age", "clin_bmi"]
+
+
+def lr_product(**params):
+    """A two-expert product of logistic regressions on :func:`make_table`'s modalities."""
+    from sklearn.linear_model import LogisticRegression
+
+    from skpoe import ProductOfExpertsClassifier
+
+    params.setdefault("inter_estimator", "drop")
+    return ProductOfExpertsClassifier(
+        [("image", LogisticRegression(), IMG), ("clinical", LogisticRegression(), CLIN)],
+        **params,
+    )

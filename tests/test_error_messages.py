@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CLIN, IMG, make_table
+from conftest import CLIN, IMG, lr_product, make_table
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.neighbors import KNeighborsClassifier
@@ -367,3 +367,77 @@ def test_sparse_input_refused_by_the_default_inter_expert_names_it():
                                         r"inter_estimator='drop'"):
         ProductOfExpertsClassifier(experts).fit(sparse, Y)
     ProductOfExpertsClassifier(experts, inter_estimator=lr()).fit(sparse, Y)  # what it says
+
+
+def frame_with(kind):
+    X, y = make_table()
+    X = X.copy()
+    values = {
+        "string": np.array(["hi", "lo"] * 120, dtype=object),
+        "categorical": pd.Categorical(["hi", "lo"] * 120),
+        "datetime": pd.date_range("2020-01-01", periods=240),
+    }[kind]
+    X["clin_bmi"] = values
+    return X, y
+
+
+@pytest.mark.parametrize("kind", ["string", "categorical", "datetime"])
+@pytest.mark.parametrize("inter", ["drop", None])
+def test_a_non_numeric_column_names_column_modality_and_expert(kind, inter):
+    X, y = frame_with(kind)
+    experts = [("image", LogisticRegression(), IMG),
+               ("clinical", LogisticRegression() if inter == "drop" else "drop", CLIN)]
+    expert = "clinical" if inter == "drop" else "inter"
+    if inter is None and kind == "categorical":
+        pytest.skip("HistGradientBoosting takes pandas categoricals itself")
+    with pytest.raises((TypeError, ValueError),
+                       match=rf"Expert '{expert}' \(\w+\) cannot be fitted: column "
+                                         r"'clin_bmi' of modality 'clinical' is not numeric"):
+        ProductOfExpertsClassifier(experts, inter_estimator=inter).fit(X, y)
+
+
+def test_the_analyzer_names_a_non_numeric_column_too():
+    from skpoe import ModalityDependencyAnalyzer
+
+    X, y = frame_with("string")
+    with pytest.raises((TypeError, ValueError), match=r"column 'clin_bmi' of modality 'clinical'"):
+        ModalityDependencyAnalyzer(
+            [("image", LogisticRegression(), IMG), ("clinical", LogisticRegression(), CLIN)],
+            inter_estimator="drop", cv=3,
+        ).fit(X, y)
+
+
+@pytest.mark.parametrize("y, match", [
+    (pd.Series(["a", None] * 120), r"y has 120 missing label\(s\) .* first at position 1"),
+    (pd.Series(["a", np.nan] * 120), r"y has 120 missing label"),
+    (pd.Series([1, "a"] * 120), r"y mixes labels of different types: 1 .* and 'a'"),
+    (np.array([0.5, "b"] * 120, dtype=object), r"y mixes labels of different types"),
+])
+def test_bad_labels_are_named(y, match):
+    X, _ = make_table()
+    with pytest.raises(ValueError, match=match):
+        lr_product().fit(X, y)
+
+
+def test_a_dask_dataframe_gets_advice():
+    dd = pytest.importorskip("dask.dataframe")
+    X, y = make_table()
+    with pytest.raises(TypeError, match=r"X is a dask collection .*X.compute\(\).*scale_out"):
+        lr_product().fit(dd.from_pandas(X, npartitions=2), y)
+
+
+def test_a_fold_without_a_class_names_label_fold_and_expert():
+    from skpoe import ModalityDependencyAnalyzer
+
+    X, y = make_table(n_samples=60, n_classes=2)
+    y = y.copy()
+    y[:] = "benign"
+    y[[3, 5]] = "malignant"  # both in the first test fold: its training rows lack the class
+    from sklearn.model_selection import KFold
+
+    with pytest.raises(ValueError, match=r"Class 'malignant' is absent from the training rows "
+                                         r"of fold \d for expert 'image'"):
+        ModalityDependencyAnalyzer(
+            [("image", LogisticRegression(), IMG)], inter_estimator="drop",
+            cv=KFold(3),
+        ).fit(X, y)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io as sio
+from conftest import CLIN, IMG, make_table
 from sklearn.compose import make_column_selector
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -72,3 +73,29 @@ def test_analyzer_round_trips():
         assert restored.summary() == analyzer.summary()
         recommended = restored.recommended_estimator().fit(DATA.data, DATA.target)
         assert recommended.score(DATA.data, DATA.target) > 0.8
+
+
+@pytest.mark.parametrize("which", ["expert", "joint"])
+def test_skops_on_a_torch_model_says_to_use_pickle_and_pickle_works(which, tmp_path):
+    pytest.importorskip("torch")
+    import pickle
+
+    import skops.io as sio
+
+    from skpoe.neural import JointProductOfExpertsClassifier, NeuralExpert
+
+    X, y = make_table(n_samples=60)
+    if which == "expert":
+        model = NeuralExpert(hidden_layer_sizes=(4,), max_epochs=2, random_state=0)
+        model.fit(X[IMG], y)
+        X_use = X[IMG]
+    else:
+        model = JointProductOfExpertsClassifier(
+            [("image", None, IMG), ("clinical", None, CLIN)], max_epochs=2, random_state=0,
+        ).fit(X, y)
+        X_use = X
+    with pytest.raises(TypeError, match=r"holds torch networks, which skops cannot persist. "
+                                        r"Save it with pickle or joblib.dump"):
+        sio.dump(model, tmp_path / "model.skops")
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_allclose(restored.predict_proba(X_use), model.predict_proba(X_use))

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import CLIN, IMG, make_table
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -133,3 +134,16 @@ def test_caller_data_with_missing_values_is_not_modified():
     X_copy = X.copy()
     intra_product(data, weights="learn", cv=3).fit(X, data.target).predict_contributions(X)
     pd.testing.assert_frame_equal(X, X_copy)
+
+
+def test_a_modality_no_expert_reads_may_be_absent():
+    X, y = make_table()
+    X = X.copy()
+    X.loc[:10, CLIN] = np.nan  # clinical absent from 11 rows
+    model = ProductOfExpertsClassifier(
+        [("image", LogisticRegression(), IMG), ("clinical", "drop", CLIN)],
+        inter_estimator="drop",
+    ).fit(X, y)  # missing_modality="error" by default: nothing reads clinical
+    assert model.predict(X).shape == (240,)
+    with pytest.raises(ValueError, match="Modality 'clinical' is missing"):
+        model.set_params(inter_estimator=LogisticRegression()).fit(X, y)

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,43 @@ def test_the_suite_itself_runs_single_threaded():
     pools = threadpool_info()
     assert pools, "no BLAS/OpenMP library found to check"
     assert all(pool["num_threads"] == 1 for pool in pools), pools
+
+
+_THREADED_PREDICT = """
+import threading, warnings
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from conftest import CLIN, IMG, make_table
+from skpoe import ProductOfExpertsClassifier
+
+X, y = make_table()
+model = ProductOfExpertsClassifier(
+    [("image", LogisticRegression(), IMG), ("clinical", LogisticRegression(), CLIN)],
+    inter_estimator=LogisticRegression()).fit(X, y)
+before = list(warnings.filters)
+errors = []
+
+def predict():
+    try:
+        for _ in range(20):
+            model.predict_proba(X)
+    except Exception as exc:
+        errors.append(exc)
+
+threads = [threading.Thread(target=predict) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+assert not errors, errors
+assert list(warnings.filters) == before, (before, warnings.filters)
+print("ok")
+"""
+
+
+def test_threads_leave_the_warning_filters_as_they_were():
+    # In a fresh interpreter: the filters are process-wide, and in the test process
+    # other libraries' threads (dask, hypothesis) may change them at any moment.
+    result = subprocess.run([sys.executable, "-c", _THREADED_PREDICT], capture_output=True,
+                            text=True, timeout=120, cwd=Path(__file__).parents[1])
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr

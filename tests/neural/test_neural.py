@@ -6,8 +6,10 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from conftest import IMG, make_table
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.utils._param_validation import InvalidParameterError
 from torch import nn
 
 from skpoe import ProductOfExpertsClassifier, combine_log_proba
@@ -304,3 +306,13 @@ def test_joint_model_names_a_string_column():
     X["b1"] = np.where(X["b1"] > 0, "M", "F")
     with pytest.raises(ValueError, match=r"column 'b1' of modality 'b' is not \(dtype"):
         _joint_on(X, y)
+
+
+@pytest.mark.parametrize("sizes", [(0,), (-1,), (8, 0), (True,), "64"])
+def test_neural_layer_sizes_must_be_positive(sizes):
+    pytest.importorskip("torch")
+    from skpoe.neural import NeuralExpert
+
+    X, y = make_table(n_samples=40)
+    with pytest.raises(InvalidParameterError, match="positive ints"):
+        NeuralExpert(hidden_layer_sizes=sizes, max_epochs=1).fit(X[IMG], y)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from conftest import CLIN, IMG, make_table
+from conftest import CLIN, IMG, lr_product, make_table
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.compose import make_column_selector
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
@@ -402,3 +402,65 @@ def test_sklearn_config_reaches_the_workers_without_warnings(table):
                                    n_jobs=2, random_state=0).fit(X, y)
     # fitted in worker processes, the column transformer gave the final step a frame
     assert [e[-1].input_type_ for e in model.estimators_] == ["DataFrame", "DataFrame"]
+
+
+def test_an_expert_that_never_saw_a_class_does_not_veto_it():
+    X, y = make_table(n_samples=600, seed=1)
+    X = X.copy()
+    never = y == "uncertain"
+    X.loc[never, CLIN] = np.nan  # clinical is absent from every "uncertain" row
+    with pytest.warns(UserWarning, match=r"Expert 'clinical' has no training row of "
+                                         r"class\(es\) \['uncertain'\]"):
+        model = lr_product(missing_modality="drop").fit(X, y)
+    X_test, y_test = make_table(n_samples=600, seed=2)  # clinical present everywhere
+    predicted = model.predict(X_test)
+    recall = np.mean(predicted[y_test == "uncertain"] == "uncertain")
+    assert recall > 0.6  # a veto gave 0.00
+    # the clinical expert is uninformative about the class: its term is the log prior
+    terms = model.predict_contributions(X_test)
+    np.testing.assert_allclose(terms[("clinical", "uncertain")],
+                               np.log(model.class_prior_[2]))
+
+
+@pytest.mark.parametrize("prior_correction", [False, True])
+def test_a_class_of_zero_total_weight_is_absent_from_training(prior_correction):
+    X, y = make_table(n_samples=300, seed=3)
+    weight = np.where(y == "benign", 0.0, 1.0)
+    model = lr_product(prior_correction=prior_correction).fit(X, y, sample_weight=weight)
+    assert model.class_prior_[0] == 0.0
+    proba = model.predict_proba(X)
+    assert (model.predict(X) != "benign").all()
+    assert proba[:, 0].max() < 1e-6
+    # nearly as if the rows were not there (the experts' own fits differ slightly:
+    # a multinomial model keeps a logit for the zero-weight class)
+    kept = weight > 0
+    dropped = lr_product(prior_correction=prior_correction).fit(X[kept], y[kept])
+    assert np.mean(model.predict(X) == dropped.predict(X)) > 0.97
+
+
+@pytest.mark.parametrize("weight, match", [
+    (-np.ones(240), "Negative values in data passed to `sample_weight`"),
+    (np.r_[-1.0, np.ones(239)], "Negative values"),
+    (np.zeros(240), "at least one non-zero number"),
+])
+def test_sample_weights_must_be_non_negative_and_not_all_zero(weight, match):
+    X, y = make_table()
+    with pytest.raises(ValueError, match=match):
+        lr_product().fit(X, y, sample_weight=weight)
+
+
+@pytest.mark.parametrize("floor, n_classes", [(0.5, 2), (1 / 3, 3), (0.4, 3)])
+def test_a_floor_that_flattens_experts_is_refused(floor, n_classes):
+    X, y = make_table(n_classes=n_classes)
+    with pytest.raises(ValueError, match=r"proba_floor=.* is at least 1 / n_classes"):
+        lr_product(proba_floor=floor).fit(X, y)
+
+
+def test_an_array_after_a_frame_warns_once_not_once_per_expert():
+    X, y = make_table()
+    model = lr_product(inter_estimator=LogisticRegression()).fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.predict_proba(X.to_numpy())
+    names = [w for w in caught if "feature names" in str(w.message)]
+    assert len(names) == 1, [str(w.message) for w in names]
