@@ -18,7 +18,7 @@ from .._engine._seeds import _draw_seeds
 from .._engine._threads import _thread_limited
 from .._engine._validation import _check_table, _encode_y
 from .._vocabulary import BASELINE, CALIBRATED_INTRA, INTER, calibrated, full_product
-from ._additive import INTERACTION_CST
+from ._additive import CONSTRAINED, INTERACTION_CST
 from ._analyzer import ModalityDependencyAnalyzer, _set_fitted
 from ._html import _HtmlReport
 from ._scoring import _beyond
@@ -152,7 +152,7 @@ class GroupingComparison(_HtmlReport):
     def __init__(self, analyzers, n_expert_fits):
         self.analyzers_ = analyzers
         self.n_expert_fits_ = n_expert_fits
-        additive = all(a.inter_baseline_ == INTERACTION_CST for a in analyzers.values())
+        additive = all(a.inter_baseline_ in CONSTRAINED for a in analyzers.values())
         self._model = calibrated(BASELINE) if additive else CALIBRATED_INTRA
         self.t_cutoff_ = next(iter(analyzers.values())).t_cutoff_
         self.score_ = ("additive model over the grouping (interaction_cst)" if additive

@@ -1,7 +1,8 @@
 """Which modalities interact, which overlap: the pairwise map and the information decomposition.
 
 Both compare *additive* models of one family, the inter expert's own
-HistGradientBoosting model with ``interaction_cst`` sets, fitted on the same rows
+HistGradientBoosting model (or the command line's product-term logistic
+regression) with ``interaction_cst`` sets, fitted on the same rows
 (the inter expert's) and folds and calibrated alike, so that every difference is
 paired and like for like:
 
@@ -24,8 +25,9 @@ import pandas as pd
 from sklearn.base import clone
 
 from .. import _vocabulary as V
-from ._additive import _positions
-from ._scoring import _beyond, _t_cutoff
+from .._engine._interaction_logistic import _InteractionLogistic
+from ._additive import PRODUCT_TERMS, _positions, family_label
+from ._scoring import _beyond, _t_cutoff, _z_cutoff
 
 PAIR_LIMIT = 10
 """``pairs="auto"`` maps the pairs of 3 to 5 modalities (at most 10 extra fits per fold)."""
@@ -36,6 +38,8 @@ def _additive(inter, name, sets, columns=None):
     estimator = clone(inter.estimator).set_params(interaction_cst=sets)
     if columns is None:
         return replace(inter, name=name, estimator=estimator)
+    if isinstance(estimator, _InteractionLogistic):  # its modalities: positions in its input
+        estimator.set_params(modalities=sets or [list(range(len(columns)))])
     return replace(inter, name=name, estimator=estimator, columns=columns)
 
 
@@ -73,26 +77,31 @@ def _without(name, modalities):
     return V.without_model(name)
 
 
-def pairs_table(pairs, scores):
+def pairs_table(pairs, scores, kind):
     """Each pair's interaction: the merged model's calibrated gain on the additive baseline.
 
-    A pair counts beyond the t cutoff Bonferroni-corrected over the pairs: a map of
+    A pair counts beyond the cutoff Bonferroni-corrected over the pairs: a map of
     ten pairs read at 5% each would show a false pair in a third of the studies.
+    The test is the inter dependency's: per-row (one-sided) where the pair model
+    nests the baseline (:data:`PRODUCT_TERMS`), else fold-paired.
     """
-    rows = {}
+    rows, label, per_row = {}, family_label(kind), kind == PRODUCT_TERMS
     for a, b in pairs:
-        gain, se = scores.gain(V.calibrated(V.BASELINE), V.calibrated(V.pair_model(a, b)))
+        models = label(V.BASELINE), label(V.pair_model(a, b))
+        gain, se = scores.row_gain(*models) if per_row else scores.gain(*models)
         rows[f"{a} x {b}"] = {"modality_1": a, "modality_2": b, "interaction": gain, "se": se}
     table = pd.DataFrame.from_dict(rows, orient="index")
-    table["cutoff"] = _t_cutoff(scores.n_folds, n_tests=len(pairs))
+    table["cutoff"] = (_z_cutoff(len(pairs)) if per_row
+                       else _t_cutoff(scores.n_folds, n_tests=len(pairs)))
     table["counts"] = _beyond(table["interaction"], table["se"], table["cutoff"])
     table.index.name = "pair"
     return table
 
 
-def decomposition_table(modalities, scores):
+def decomposition_table(modalities, scores, kind):
     """Every atom, in nats, with its fold-paired SE: a row per (atom, modality)."""
-    L0, full, joint = V.CHANCE, V.calibrated(V.BASELINE), V.calibrated(V.INTER)
+    label = family_label(kind)
+    L0, full, joint = V.CHANCE, label(V.BASELINE), label(V.INTER)
     rows = []
 
     def atom(name, modality, terms):
@@ -100,7 +109,7 @@ def decomposition_table(modalities, scores):
         rows.append({"atom": name, "modality": modality, "nats": value, "se": se})
 
     for k in modalities:
-        only, without = V.calibrated(V.only_model(k)), V.calibrated(_without(k, modalities))
+        only, without = label(V.only_model(k)), label(_without(k, modalities))
         atom("information", k, {L0: 1, only: -1})
         atom("unique", k, {without: 1, full: -1})
         atom("redundancy", k, {L0: 1, only: -1, without: -1, full: 1})

@@ -12,6 +12,7 @@ from .._vocabulary import (
     calibrated,
     intra_model,
 )
+from ._additive import PRODUCT_TERMS
 from ._scoring import _share, _signed
 
 _REGIME_TEXT = {
@@ -84,6 +85,8 @@ _NEXT = "Next: model = analyzer.recommended_estimator().fit(X, y)"
 
 
 _BASELINE_TEXT = {
+    PRODUCT_TERMS: "the same logistic regression without the products of columns of "
+                   "different modalities (interaction_cst, one set per modality)",
     "interaction_cst": "the same HistGradientBoosting model with interaction_cst, one "
                        "feature set per modality",
     "additive by construction": "none needed: a logistic regression is additive across "
@@ -94,6 +97,23 @@ _BASELINE_TEXT = {
 }
 
 
+def _compared(analyzer):
+    """How the inter family's models enter its comparisons (``_interactions.family_label``)."""
+    if analyzer.inter_baseline_ == PRODUCT_TERMS:
+        return "as fitted"
+    return "calibrated"
+
+
+def _inter_cutoff(analyzer):
+    """Which test the inter dependency had, and why (see ``_study._dependencies``)."""
+    if analyzer.inter_baseline_ == PRODUCT_TERMS:
+        return ("counts when > 1.645 SE: one-sided 5%, SE over the held-out rows: the "
+                "baseline is nested in the inter expert and both are ridge-penalised, so "
+                "the per-row test is valid")
+    return (f"counts when > t(0.975, {len(analyzer.folds_) - 1}) = "
+            f"{analyzer.t_cutoff_:.2f} SE over folds, Nadeau-Bengio-corrected")
+
+
 def _summary_text(analyzer):
     deps, res = analyzer.dependencies_, analyzer.results_
     chance = res.loc[CHANCE]
@@ -101,8 +121,7 @@ def _summary_text(analyzer):
     metric, metric_name = _headline(analyzer)
     cutoff = ("counts when > 1.645 SE: one-sided 5%, SE over the held-out rows, "
               f"clustered by {'group' if analyzer._grouped else 'row'}")
-    inter_cutoff = (f"counts when > t(0.975, {len(analyzer.folds_) - 1}) = "
-                    f"{analyzer.t_cutoff_:.2f} SE over folds, Nadeau-Bengio-corrected")
+    inter_cutoff = _inter_cutoff(analyzer)
     lines = [
         "Modality dependency analysis",
         f"  {len(analyzer.classes_)} classes; {_describe_cv(analyzer)}; "
@@ -132,7 +151,7 @@ def _summary_text(analyzer):
         lines += [
             "",
             "Inter-modality dependency (additive baseline log-loss - inter expert log-loss, "
-            f"both calibrated, nats; {inter_cutoff}):",
+            f"both {_compared(analyzer)}, nats; {inter_cutoff}):",
             f"  baseline: {_BASELINE_TEXT[analyzer.inter_baseline_]}",
             f"  {INTER:<{width}}  {_signed(row['dependency'])} +/- {row['se']:.3f}  "
             f"{_share(row['dependency'], chance['log_loss']):>4}  "
@@ -184,16 +203,18 @@ def _interaction_lines(analyzer):
     if analyzer.pairs_ is not None:
         width = max(len(str(p)) for p in analyzer.pairs_.index)
         pair_cutoff = analyzer.pairs_["cutoff"].iloc[0]
+        test = "per-row" if analyzer.inter_baseline_ == PRODUCT_TERMS else "t"
         lines += ["", "Pairs of modalities (additive baseline log-loss - the same model with "
-                  f"the pair merged, calibrated, nats; counts when > {pair_cutoff:.2f} SE: "
-                  f"t cutoff, Bonferroni over the {len(analyzer.pairs_)} pairs):"]
+                  f"the pair merged, {_compared(analyzer)}, nats; counts when > "
+                  f"{pair_cutoff:.2f} SE: {test} cutoff, Bonferroni over the "
+                  f"{len(analyzer.pairs_)} pairs):"]
         lines += [f"  {pair:<{width}}  {_signed(row['interaction'])} +/- {row['se']:.3f}  "
                   f"{'counts' if row['counts'] else 'does not count'}"
                   for pair, row in analyzer.pairs_.iterrows()]
         lines.append(f"  {_pairs_sentence(analyzer.pairs_)}")
     if analyzer.decomposition_ is not None:
         lines += ["", "Information decomposition (one additive model family on the same "
-                  "folds, calibrated, nats):"]
+                  f"folds, {_compared(analyzer)}, nats):"]
         lines += [f"  {row['atom']:<11} {str(row['modality']):<12} {_signed(row['nats'])} "
                   f"+/- {row['se']:.3f}" for _, row in analyzer.decomposition_.iterrows()]
         lines.append(f"  {_redundancy_sentence(analyzer)}")
@@ -223,12 +244,14 @@ DEPENDENCY_LEGEND = {
     "kind": "intra: one modality alone; inter: what combining modalities adds",
     "dependency": "nats of information about the label: chance (intra) or the additive "
                   "baseline (inter) log-loss minus the calibrated expert's, ± its standard "
-                  "error (intra: over the held-out rows, clustered by row or group; inter: "
-                  "paired over the folds, Nadeau-Bengio-corrected)",
+                  "error (intra, and inter with the product-term logistic regression: over the "
+                  "held-out rows, clustered by row or group; inter otherwise: paired over "
+                  "the folds, Nadeau-Bengio-corrected)",
     "share_of_chance": "the dependency as a share of chance's log-loss (the label's "
                        "entropy): how much of what there is to know",
     "cutoff": "the threshold in SEs: 1.645 for intra (one-sided 5%, per-row test), "
-              "t(0.975, J - 1) for inter (fold-paired)",
+              "t(0.975, J - 1) for inter (fold-paired), 1.645 for inter with "
+              "the product-term logistic regression (per-row)",
     "counts": "whether the dependency exceeds the cutoff times its SE",
     "n_rows": "rows where the expert's modality is present (the rows it saw)",
     "inter_reliance": "how much the inter expert's log-loss grows when the modality's "
@@ -246,10 +269,13 @@ RESULTS_LEGEND = {
 }
 PAIRS_LEGEND = {
     "interaction": "additive baseline log-loss minus the same model with the two "
-                   "modalities merged into one interaction_cst set, calibrated, nats",
-    "se": "paired standard error over the folds (Nadeau-Bengio)",
-    "cutoff": "t(1 - 0.025 / m, J - 1) for m pairs (Bonferroni): the map as a whole "
-              "claims a false pair in at most 5% of studies",
+                   "modalities merged into one interaction_cst set, calibrated (as fitted "
+                   "for the product-term logistic regression), nats",
+    "se": "paired standard error over the folds (Nadeau-Bengio); over the held-out rows "
+          "for the product-term logistic regression",
+    "cutoff": "t(1 - 0.025 / m, J - 1) for m pairs (Bonferroni; z(1 - 0.05 / m) for the "
+              "product-term logistic regression): the map as a whole claims a false pair "
+              "in at most 5% of studies",
     "counts": "whether the interaction exceeds the cutoff times its SE",
 }
 DECOMPOSITION_LEGEND = {
@@ -296,8 +322,10 @@ def _summary_html(analyzer):
     from ._html import _mean_sd, _report, _svg, _table
 
     regime = html.escape(analyzer.regime_)
-    cutoff = (f"its cutoff: 1.645 standard errors for intra (per-row test), t(0.975, "
-              f"{len(analyzer.folds_) - 1}) = {analyzer.t_cutoff_:.2f} for inter")
+    cutoff = ("its cutoff: 1.645 standard errors for intra (per-row test), "
+              + ("1.645 for inter (per-row test)" if analyzer.inter_baseline_ == PRODUCT_TERMS
+                 else f"t(0.975, {len(analyzer.folds_) - 1}) = {analyzer.t_cutoff_:.2f} "
+                 "for inter"))
     sections = [
         ("Dependencies", _table(_dependency_view(analyzer), DEPENDENCY_LEGEND,
                                 caption=f"A dependency counts above {cutoff}.")),

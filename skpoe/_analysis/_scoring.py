@@ -71,6 +71,13 @@ _ROUND_OFF = 1e-10
 _Z_ONE_SIDED = 1.6448536269514722
 
 
+def _z_cutoff(n_tests=1):
+    """The per-row test's one-sided 5% cutoff, Bonferroni-corrected over ``n_tests``."""
+    from scipy.stats import norm
+
+    return float(norm.ppf(1 - 0.05 / n_tests))
+
+
 def _per_row_se(differences, clusters):
     """Standard error of the mean of per-row differences, clustered (Bayle et al. 2020).
 

@@ -4,7 +4,7 @@ import time
 
 import pandas as pd
 
-from .._engine._defaults import _mixed_logistic
+from .._engine._defaults import _interaction_logistic, _mixed_logistic
 from ._common import (
     _add_command,
     _add_common,
@@ -50,6 +50,7 @@ def _analyze(args):
     out = _check_output(args.output)  # still before the analysis: fail in seconds
     analyzer = ModalityDependencyAnalyzer(
         [(name, _mixed_logistic(), cols) for name, cols in modalities.items()],
+        inter_estimator=_interaction_logistic(),
         cv=args.cv,
         n_repeats=args.repeats,
         missing_modality=args.missing_modality,
@@ -69,7 +70,9 @@ def _analyze(args):
         "of a modality of at most 32 numeric columns"
         + (f" (one-hot encoded categorical columns: {', '.join(map(str, categorical))})"
            if categorical else "")
-        + "; inter expert HistGradientBoostingClassifier on all modalities"
+        + "; inter expert the same on all modalities plus the products of columns of "
+        "different modalities (at most 8 principal directions per modality), tested "
+        "against itself without them"
         + (" (rows missing a whole modality left out of its expert)."
            if args.missing_modality == "drop" else "."),
         "",
@@ -133,7 +136,7 @@ def _add_parser(sub):
         analyze, groups_more="",
         missing_more=" (and the inter expert, for rows not complete) out of the row. Empty "
         "cells inside a present modality are imputed with the column median inside each "
-        "default expert; the inter expert (HistGradientBoosting) takes them as they are. "
+        "default expert, the inter expert's included. "
         "Example: --missing-modality drop",
         verbose="progress of the fits on stderr: 0 none, 1 (default) a line per batch of "
         "fits",

@@ -8,25 +8,22 @@
 - :func:`_imputed_logistic`: the intra expert of :func:`modality_bias`'s own
   analysis (any X);
 - :func:`_mixed_logistic`: the intra expert of the command line (DataFrames with
-  numeric and categorical columns).
+  numeric and categorical columns);
+- :func:`_interaction_logistic`: the inter expert of the command line, the same
+  model plus products of columns across modalities.
 
-Both logistic experts choose their regularisation by inner cross-validation on
-log-loss (:func:`_logistic_cv`): a fixed ``C=1`` overfits a wide embedding with few
-events (128 columns, ~200 events: worse than chance before calibration). On a
-narrow modality (at most ``_MAX_SPLINE_COLUMNS`` numeric columns) they are additive
-spline models (:class:`_SplinesIfNarrow`): a U-shaped effect, common in clinical
-measurements, is information a straight line cannot use.
+The logistic experts are built of the parts in ``_terms.py`` (spline terms of a
+narrow modality, ``C`` chosen by inner CV on log-loss).
 """
 
-import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegressionCV
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, SplineTransformer, StandardScaler
-from sklearn.utils.validation import check_is_fitted
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from ._interaction_logistic import _InteractionLogistic
+from ._terms import _logistic_cv, _SplinesIfNarrow
 
 
 def _boosted_trees():
@@ -42,20 +39,6 @@ def _boosted_trees():
     )
 
 
-# From strong shrinkage (a wide embedding, few events) to nearly none (a few strong
-# columns); one decade apart, so that 5 inner folds can tell them apart.
-_CS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)
-
-
-def _logistic_cv():
-    """Logistic regression whose ``C`` is chosen by 5-fold inner CV on log-loss."""
-    model = LogisticRegressionCV(Cs=np.array(_CS), cv=5, scoring="neg_log_loss",
-                                 l1_ratios=(0.0,), max_iter=1000)
-    if "use_legacy_attributes" in model.get_params():  # scikit-learn >= 1.8 warns without
-        model.set_params(use_legacy_attributes=False)
-    return model
-
-
 def _early_stopped_trees():
     """:func:`_boosted_trees` that stops when 15% of its training rows stop improving."""
     # Prediction, not measurement: the classifier has no additive baseline to train
@@ -64,37 +47,6 @@ def _early_stopped_trees():
     # early-stopped 0.367; breast cancer 0.190 -> 0.153).
     return _boosted_trees().set_params(early_stopping=True, validation_fraction=0.15,
                                        n_iter_no_change=20)
-
-
-# Splines multiply a modality's width by n_knots + 2 (cubic): on 3 weak columns with
-# 80 events they raised the count of a U-shaped modality from 9/16 to 15/16 seeds;
-# on a 128-column embedding they cost 10x the time and lost information (0.036 ->
-# 0.030 nats; benchmarks/analyzer_calibration.py).
-_MAX_SPLINE_COLUMNS = 32
-
-
-class _SplinesIfNarrow(TransformerMixin, BaseEstimator):
-    """Cubic B-splines of each column when there are at most ``max_columns`` of them.
-
-    A wider input passes through unchanged (a linear model after it).
-    """
-
-    def __init__(self, max_columns=_MAX_SPLINE_COLUMNS, n_knots=5):
-        self.max_columns = max_columns
-        self.n_knots = n_knots
-
-    def fit(self, X, y=None):
-        self.n_features_in_ = X.shape[1]
-        self.splines_ = None
-        if X.shape[1] <= self.max_columns:
-            # linear beyond the training range: a new extreme value stays monotone
-            self.splines_ = SplineTransformer(n_knots=self.n_knots,
-                                              extrapolation="linear").fit(X)
-        return self
-
-    def transform(self, X):
-        check_is_fitted(self)
-        return X if self.splines_ is None else self.splines_.transform(X)
 
 
 def _numbers():
@@ -122,3 +74,12 @@ def _mixed_logistic():
          make_column_selector(dtype_exclude="number")),
     ])
     return make_pipeline(columns, _logistic_cv())
+
+
+def _interaction_logistic():
+    """:func:`_mixed_logistic` on all modalities, plus products of their columns.
+
+    See ``_interaction_logistic.py``: with few events it finds interactions that
+    boosted trees miss, and its additive baseline is itself without the products.
+    """
+    return _InteractionLogistic()

@@ -22,12 +22,15 @@ from skpoe._analysis._additive import (
     INTERACTION_CST,
     LINEAR,
     PER_MODALITY,
+    PRODUCT_TERMS,
     _additive_baseline,
+    _bind_modalities,
     _is_additive_by_construction,
 )
 from skpoe._analysis._scoring import _counts, _paired_se, _per_row_se, _t_cutoff
 from skpoe._analysis._study import _fold_models
 from skpoe._engine._exponents import _fit_exponents
+from skpoe._engine._interaction_logistic import _InteractionLogistic
 from skpoe._engine._spec import _ExpertSpec
 from skpoe.datasets import make_planted_modalities
 
@@ -261,6 +264,63 @@ def test_default_inter_expert_sees_the_xor_and_not_an_additive_nonlinearity():
     assert found["xor"]["counts"] and found["xor"]["dependency"] > 0.2
     assert not found["additive"]["counts"] and abs(found["additive"]["dependency"]) < 0.03
 
+
+
+def test_product_term_baseline_is_the_inter_expert_less_its_cross_products():
+    inter = _ExpertSpec("inter", _InteractionLogistic(), np.array([0, 2, 3, 5]),
+                        is_inter=True)
+    modalities = [_ExpertSpec("a", None, np.array([0, 5])),
+                  _ExpertSpec("b", "drop", np.array([3, 2]))]
+    bound = _bind_modalities(inter, modalities)
+    assert bound.estimator.modalities == [[0, 3], [2, 1]]
+    assert inter.estimator.modalities is None  # the user's estimator is untouched
+    kind, (baseline,) = _additive_baseline(bound, modalities, None)
+    assert kind == PRODUCT_TERMS and baseline.estimator.interaction_cst == [[0, 3], [2, 1]]
+    # capacity chosen alike: every other parameter (C grid, inner CV, splines) the same
+    free, constrained = bound.estimator.get_params(), baseline.estimator.get_params()
+    assert {k for k in free if repr(free[k]) != repr(constrained[k])} == {"interaction_cst"}
+
+
+def interaction_data(n, interact, seed=0):
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=(n, 3)), rng.normal(size=(n, 3))
+    logit = 1.5 * a[:, 0] * b[:, 0] if interact else a[:, 0] + b[:, 0]
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return np.hstack([a, b]), y
+
+
+@pytest.mark.parametrize("interact", [True, False])
+def test_product_term_inter_dependency_is_tested_per_row(interact):
+    X, y = interaction_data(600, interact)
+    analyzer = ModalityDependencyAnalyzer(
+        [("a", LogisticRegression(), [0, 1, 2]), ("b", LogisticRegression(), [3, 4, 5])],
+        inter_estimator=_InteractionLogistic(), cv=5, random_state=0).fit(X, y)
+    assert analyzer.inter_baseline_ == PRODUCT_TERMS
+    inter = analyzer.dependencies_.loc["inter"]
+    assert inter["cutoff"] == pytest.approx(1.6448536, abs=1e-6)
+    assert bool(inter["counts"]) is interact
+    # the mean over every held-out row, not over folds: folds weigh by their size;
+    scores = analyzer.fold_scores_.pivot(index="fold", columns="model", values="log_loss")
+    sizes = np.array([len(fold.test) for fold in analyzer.folds_])
+    # compared as fitted: logistic regressions fitted on log-loss, not recalibrated
+    diff = scores["additive baseline"] - scores["inter"]
+    assert inter["dependency"] == pytest.approx(np.sum(diff * sizes) / sizes.sum())
+    # ... and its SE is the per-row one, each row one unit over its repeats
+    diffs, rows = [], []
+    for fold in analyzer.folds_:
+        models = _fold_models(analyzer._models, fold)
+        picked = np.arange(len(fold.test)), y[fold.test]
+        diffs.append(models["additive baseline"][picked] - models["inter"][picked])
+        rows.append(fold.test)
+    expected = _per_row_se(-np.concatenate(diffs), np.concatenate(rows))
+    assert inter["se"] == pytest.approx(expected)
+    summary = analyzer.summary()
+    assert "1.645 SE" in summary and "nested in the inter expert" in summary
+    assert "both as fitted" in summary
+    if interact:
+        assert inter["dependency"] > 0.1
+    else:
+        assert inter["dependency"] < 0.005
 
 # --- learned weights: cv and sample_weight reach the exponent fit -------------------
 

@@ -169,3 +169,16 @@ def test_the_map_is_read_at_a_family_wise_cutoff(three):
     assert three.pairs_["cutoff"].eq(t.ppf(1 - 0.025 / 3, n_folds - 1)).all()
     assert (three.pairs_["cutoff"] > three.t_cutoff_).all()
     assert "Bonferroni over the 3 pairs" in three.summary()
+
+
+def test_the_command_lines_product_term_expert_maps_pairs_too():
+    from skpoe._engine._interaction_logistic import _InteractionLogistic
+
+    X, y, modalities = three_modalities(n=600)
+    mapped = analyze(X, y, modalities, pairs=True, decomposition=True, cv=5,
+                     inter_estimator=_InteractionLogistic())
+    assert mapped.pairs_.loc["a x b", "counts"]
+    assert not mapped.pairs_.loc["a x c", "counts"] and not mapped.pairs_.loc["b x c", "counts"]
+    synergy = mapped.decomposition_.set_index("atom").loc["synergy", "nats"]
+    assert synergy == pytest.approx(mapped.dependencies_.loc["inter", "dependency"], abs=0.02)
+    assert synergy > 0.05

@@ -4,12 +4,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import cross_val_score
 
-from skpoe._engine._defaults import (
-    _MAX_SPLINE_COLUMNS,
-    _imputed_logistic,
-    _mixed_logistic,
-    _SplinesIfNarrow,
-)
+from skpoe._engine._defaults import _imputed_logistic, _mixed_logistic
+from skpoe._engine._terms import _MAX_SPLINE_COLUMNS, _SplinesIfNarrow
 
 
 def _u_shaped(n=600, seed=0):
