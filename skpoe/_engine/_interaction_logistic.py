@@ -35,8 +35,9 @@ def _is_number(column):
 class _InteractionLogistic(ClassifierMixin, BaseEstimator):
     """Additive terms of every column plus products of two modalities' leading directions.
 
-    Numbers are median-imputed and scaled (cubic splines of each when the input
-    is narrow), other columns one-hot encoded. Each modality (``modalities``:
+    Numbers are median-imputed and scaled (cubic splines of each when its
+    modality is narrow, as its intra expert reads them), other columns one-hot
+    encoded. Each modality (``modalities``:
     lists of column positions; None: each column is one) enters the products
     through its encoded columns, or its first ``max_directions`` whitened
     principal components when it has more, each squashed by ``tanh(x / scale)``;
@@ -98,10 +99,11 @@ class _InteractionLogistic(ClassifierMixin, BaseEstimator):
     def _terms(self, X, fit):
         """The additive terms and the standardised products (None: no pair) of X's rows."""
         encoded = self.encoder_.fit_transform(X) if fit else self.encoder_.transform(X)
-        numbers = encoded[:, self.number_slots_]
+        # each modality's numbers as its intra expert reads them (splines if narrow)
         additive = np.hstack([
-            self.additive_.fit_transform(numbers) if fit else self.additive_.transform(numbers),
-            encoded[:, self.other_slots_]])
+            (splines.fit_transform if fit else splines.transform)(encoded[:, slots])
+            for slots, splines in zip(self.number_blocks_, self.additive_)]
+            + [encoded[:, self.other_slots_]])
         directions = []
         for slots, reducer in zip(self.block_slots_, self.reducers_):
             block = encoded[:, slots]
@@ -144,16 +146,21 @@ class _InteractionLogistic(ClassifierMixin, BaseEstimator):
             if name.startswith("column "):
                 width = self.encoder_.output_indices_[name].stop - start
                 slots[columns[0]], start = list(range(start, start + width)), start + width
-        self.number_slots_ = list(range(len(numbers)))
         self.other_slots_ = list(range(len(numbers), start))
         blocks = self.modalities or [[j] for j in range(X.shape[1])]
         self.block_slots_ = [[s for j in block for s in slots[j]] for block in blocks]
+        covered, is_number = {j for block in blocks for j in block}, set(numbers)
+        self.number_blocks_ = [
+            found for found in
+            [[slots[j][0] for j in block if j in is_number] for block in blocks]
+            + [[slots[j][0] for j in numbers if j not in covered]] if found]
         self.reducers_ = [
             PCA(self.max_directions, whiten=True, random_state=0)
             if len(block) > self.max_directions else None
             for block in self.block_slots_]
         self.pairs_ = self._pairs([set(block) for block in blocks])
-        self.additive_, self.product_scaler_ = _SplinesIfNarrow(), StandardScaler()
+        self.additive_ = [_SplinesIfNarrow() for _ in self.number_blocks_]
+        self.product_scaler_ = StandardScaler()
         additive, products = self._terms(X, fit=True)
         weights = [1.0] if products is None else list(self.product_weights)
         best = -np.inf

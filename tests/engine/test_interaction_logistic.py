@@ -19,7 +19,7 @@ def xor_table(n, seed=0):
 
 
 def n_products(model):
-    return model.estimator_.n_features_in_ - len(model.number_slots_) * (5 + 2)
+    return model.estimator_.n_features_in_ - sum(map(len, model.number_blocks_)) * (5 + 2)
 
 
 @pytest.mark.parametrize("cst, pairs", [
@@ -57,8 +57,10 @@ def test_a_wide_modality_enters_the_products_through_its_leading_directions():
     model = _InteractionLogistic(modalities=[list(range(40)), [40, 41, 42]],
                                  max_directions=8).fit(X, y)
     assert model.reducers_[0].n_components == 8 and model.reducers_[1] is None
-    # 43 numeric columns: wider than the splines' cap, so linear; 8 x 3 products
-    assert model.estimator_.n_features_in_ == 43 + 8 * 3
+    # additive terms as each intra expert reads its modality: the 40-column one
+    # linear (wider than the splines' cap), the 3-column one in splines (7 each);
+    # then 8 x 3 products
+    assert model.estimator_.n_features_in_ == 40 + 3 * 7 + 8 * 3
 
 
 def test_a_frame_with_missing_values_and_a_category_is_encoded_by_modality():
