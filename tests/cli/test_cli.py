@@ -29,6 +29,9 @@ def test_analyze_the_bundled_dataset_by_default(tmp_path):
     assert results.loc["intra: worst", "accuracy"] > 0.9
     deps = pd.read_csv(tmp_path / "out" / "dependencies.csv", index_col="expert")
     assert set(deps.index) == {"mean", "error", "worst", "inter"}
+    # the product-term inter expert, tested per row against itself without the products
+    assert "without the products of columns of different modalities" in result.stdout
+    assert deps.loc["inter", "cutoff"] == pytest.approx(1.645, abs=1e-3)
 
 
 def test_default_output_folder(tmp_path):
