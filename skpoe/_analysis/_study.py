@@ -316,7 +316,7 @@ def _fold_models(models, fold):
 def _fold_scores(plan, folds):
     """Every model's metrics on every fold (long format), and the per-row losses of the
     models the per-row test reads (chance, each calibrated intra expert, and the inter
-    expert and its baseline when :func:`_inter_test` is per-row)."""
+    expert, its baseline and the pair models of a PRODUCT_TERMS baseline)."""
     rows = []
     tested = [V.CHANCE] + [V.calibrated(V.intra_model(name)) for name in plan.intra]
     if plan.inter_baseline == PRODUCT_TERMS:  # per-row, as fitted (family_label)

@@ -98,7 +98,7 @@ class _InteractionLogistic(ClassifierMixin, BaseEstimator):
 
     def _terms(self, X, fit):
         """The additive terms and the standardised products (None: no pair) of X's rows."""
-        encoded = self.encoder_.fit_transform(X) if fit else self.encoder_.transform(X)
+        encoded = self.encoder_.transform(X)  # fitted once, in fit, before the slots
         # each modality's numbers as its intra expert reads them (splines if narrow)
         additive = np.hstack([
             (splines.fit_transform if fit else splines.transform)(encoded[:, slots])
