@@ -444,12 +444,14 @@ def busy_table(quick):
     rule = _threads._MIN_CELLS_FOR_THREADS
     with tempfile.TemporaryDirectory() as folder:
         out = ["--output", str(Path(folder) / "out"), "--verbose", "0"]
-        main_job = ["analyze", *out] + (["--cv", "2", "--repeats", "1"] if quick else [])
-        wide = _wide_csv(folder, *((2000, 30) if quick else (20000, 150)))
+        # quick: a smoke test of the code path (two folds, one repeat, a small table)
+        folds = ["--cv", "2", "--repeats", "1"] if quick else ["--repeats", "1"]
+        main_job = ["analyze", *out] + (folds if quick else [])
+        wide = _wide_csv(folder, *((1000, 30) if quick else (20000, 150)))
         wide_job = ["analyze", str(wide), "--target", "label", "--modality", "a=a_*",
-                    "--modality", "b=b_*", "--modality", "c=c_*", "--repeats", "1", *out]
+                    "--modality", "b=b_*", "--modality", "c=c_*", *folds, *out]
         cases = [("main job", main_job, 1, busy) for busy in (False, True)]
-        cases += [("20,000-row" if not quick else "2,000-row", wide_job, n_jobs, False)
+        cases += [("20,000-row" if not quick else "1,000-row", wide_job, n_jobs, False)
                   for n_jobs in (1, 2)]
         rows = []
         for label, job, n_jobs, busy in cases:
