@@ -322,6 +322,37 @@ def test_product_term_inter_dependency_is_tested_per_row(interact):
     else:
         assert inter["dependency"] < 0.005
 
+class _RecordsRows(_InteractionLogistic):
+    """The product-term expert, noting which rows each of its fits (and clones') saw."""
+
+    fitted = []
+
+    def fit(self, X, y):
+        _RecordsRows.fitted.append((np.asarray(X).copy(), self.interaction_cst))
+        return super().fit(X, y)
+
+
+def test_inter_expert_and_baseline_choose_their_capacity_on_training_rows_only():
+    # The capacity (C, the products' weight) is chosen by inner CV inside fit: it
+    # cannot read the test fold as long as fit never sees a test row.
+    X, y = interaction_data(240, True, seed=1)
+    _RecordsRows.fitted = []
+    analyzer = ModalityDependencyAnalyzer(
+        [("a", LogisticRegression(), [0, 1, 2]), ("b", LogisticRegression(), [3, 4, 5])],
+        inter_estimator=_RecordsRows(), cv=3, n_repeats=1, random_state=0).fit(X, y)
+    assert analyzer.inter_baseline_ == PRODUCT_TERMS
+    row_of = {row.tobytes(): i for i, row in enumerate(X)}
+    trains = [np.setdiff1d(np.arange(len(y)), fold.test) for fold in analyzer.folds_]
+    seen = {"free": [], "constrained": []}
+    for rows, cst in _RecordsRows.fitted:
+        index = np.sort([row_of[row.tobytes()] for row in rows])
+        seen["free" if cst is None else "constrained"].append(index)
+    # one fit of each per fold, each on exactly that fold's training rows
+    for kind, fits in seen.items():
+        assert len(fits) == len(trains), kind
+        assert all(any(np.array_equal(f, t) for f in fits) for t in trains), kind
+
+
 # --- learned weights: cv and sample_weight reach the exponent fit -------------------
 
 def test_learned_weights_are_fitted_on_the_given_folds_and_weights():
