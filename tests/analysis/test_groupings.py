@@ -18,6 +18,7 @@ def pairs(n=1000, seed=1000):
     return X, y
 
 
+FOLDS = dict(cv=3, n_repeats=1, random_state=0)  # the planted pairs need no more
 TRUE = {"g0": ["x0", "x1"], "g1": ["x2", "x3"], "g2": ["x4", "x5"]}
 MIXED = {"m0": ["x0", "x2"], "m1": ["x1", "x4"], "m2": ["x3", "x5"]}
 
@@ -26,7 +27,7 @@ MIXED = {"m0": ["x0", "x2"], "m1": ["x1", "x4"], "m2": ["x3", "x5"]}
 def planted():
     X, y = pairs()
     return compare_groupings({"true pairs": TRUE, "mixed pairs": MIXED}, X, y,
-                             include=("singletons", "all"), random_state=0), X, y
+                             include=("singletons", "all"), **FOLDS), X, y
 
 
 def test_the_true_grouping_is_recommended_and_wrong_ones_are_worse(planted):
@@ -53,20 +54,20 @@ def test_every_grouping_is_analysed_on_the_same_folds_in_one_job_list(planted):
     tests = [[fold.test for fold in a.folds_] for a in result.analyzers_.values()]
     for other in tests[1:]:
         assert all(np.array_equal(a, b) for a, b in zip(tests[0], other))
-    # per grouping: intra experts + inter + its additive baseline, on 5 folds x 2 repeats;
+    # per grouping: intra experts + inter + its additive baseline, on 3 folds;
     # each distinct fit once: the inter expert is shared, and the one-modality grouping's
     # intra expert and baseline are the inter expert itself (the same boosted model)
-    assert all(len(folds) == 10 for folds in tests)
+    assert all(len(folds) == 3 for folds in tests)
     separate = sum(len(a._intra_names) + 2 for a in result.analyzers_.values())
-    assert result.n_expert_fits_ == (separate - (len(result.analyzers_) - 1) - 2) * 10
-    one = result.analyzers_["all"].folds_[3]
+    assert result.n_expert_fits_ == (separate - (len(result.analyzers_) - 1) - 2) * 3
+    one = result.analyzers_["all"].folds_[2]
     np.testing.assert_array_equal(one.log_proba["all"], one.log_proba["inter"])
     np.testing.assert_array_equal(one.log_proba["additive baseline"], one.log_proba["inter"])
 
 
 def test_shared_fits_give_what_each_grouping_alone_gives(planted):
     result, X, y = planted
-    alone = compare_groupings({"true pairs": TRUE}, X, y, random_state=0)
+    alone = compare_groupings({"true pairs": TRUE}, X, y, **FOLDS)
     mine, theirs = result.analyzers_["true pairs"], alone.analyzers_["true pairs"]
     pd.testing.assert_frame_equal(mine.dependencies_, theirs.dependencies_)
     assert result.table_.loc["true pairs", "log_loss"] == alone.table_.loc["true pairs",
