@@ -14,7 +14,7 @@ experts: mean log-loss gain over seeds), which is reported, not thresholded.
 
     python benchmarks/analyzer_calibration.py            # 50 seeds per row (~45 min, 2 cores)
     python benchmarks/analyzer_calibration.py --quick    # CI smoke test: 1 seed, small n,
-                                                         # one repeat, one process
+                                                         # 3 folds, one repeat, one process
     python benchmarks/analyzer_calibration.py --rows xor-300 additive-1000 --seeds 20
 """
 
@@ -261,7 +261,8 @@ def _one(row, seed, n_override):
               **(params[0] if params else {})}
     analyzer = ModalityDependencyAnalyzer(
         [(name, intra(), cols) for name, cols in modalities.items()],
-        inter_estimator=inter if inter in (None, "drop") else inter(), cv=5,
+        inter_estimator=inter if inter in (None, "drop") else inter(),
+        cv=3 if n_override else 5,
         random_state=seed, **params,
     )
     # one thread per worker (BLAS and HGB's OpenMP): the workers are the parallelism

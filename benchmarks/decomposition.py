@@ -28,7 +28,7 @@ The analyses run 5-fold CV once (``n_repeats=1``) to halve the time; the
 decomposition's SEs are fold-paired as the inter dependency's.
 
     python benchmarks/decomposition.py            # 30 seeds per row (~15 min on 2 cores)
-    python benchmarks/decomposition.py --quick    # CI smoke test: 1 seed, n = 200
+    python benchmarks/decomposition.py --quick    # CI smoke test: 1 seed, n = 200, 3 folds
 """
 
 import argparse
@@ -73,11 +73,14 @@ ATOMS = ["R", "U_a", "U_b", "S"]
 MODALITIES = {"a": [0, 1, 2], "b": [3, 4, 5]}
 
 
+_CV = {"cv": 5}  # --quick sets 3 (one process, so its workers see it)
+
+
 def _analysis(X, y, modalities, seed, **params):
     with threadpool_limits(1):
         return ModalityDependencyAnalyzer(
             [(m, LogisticRegression(), cols) for m, cols in modalities.items()],
-            cv=5, n_repeats=1, random_state=seed, **params).fit(X, y)
+            n_repeats=1, random_state=seed, **_CV, **params).fit(X, y)
 
 
 def _one_decomposition(kind, seed, n):
@@ -244,6 +247,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     # quick: the code path of every row, in one process (a smoke test, not a rate)
     seeds, n, n_jobs = (1, 200, 1) if args.quick else (args.seeds, 2000, args.n_jobs)
+    _CV["cv"] = 3 if args.quick else 5
     sizes = {"decomposition": (seeds, n), "pairs": (seeds, n), "emap": (seeds, n // 2),
              "pid": (max(1, seeds // 3), n)}  # the PID rows: a third of the seeds
     tables = {name: TABLES[name](*sizes[name], n_jobs) for name in args.tables}
