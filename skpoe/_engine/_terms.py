@@ -23,10 +23,11 @@ def _neg_log_loss(estimator, X, y, sample_weight=None):
     """``neg_log_loss`` as scikit-learn computes it, without its checks on every call.
 
     LogisticRegressionCV scores each ``C`` of each inner fold: on a few hundred rows
-    the scorer's input validation was two thirds of the experts' fit time. Its
-    labels are the fitted classes, its probabilities a logistic model's, so the
-    checks have nothing to catch; the value is the same (probabilities clipped to
-    ``[eps, 1 - eps]``, as ``log_loss`` clips them).
+    the scorer's input validation was two thirds of the experts' fit time. It
+    sets ``classes_`` to every class of the whole ``y`` before scoring, so each
+    test label is found by ``searchsorted``, and the probabilities are a logistic
+    model's: the checks have nothing to catch, and the value is the same
+    (probabilities clipped to ``[eps, 1 - eps]``, as ``log_loss`` clips them).
     """
     proba = estimator.predict_proba(X)
     true = proba[np.arange(len(y)), np.searchsorted(estimator.classes_, y)]

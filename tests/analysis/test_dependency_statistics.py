@@ -322,6 +322,7 @@ def test_product_term_inter_dependency_is_tested_per_row(interact):
     else:
         assert inter["dependency"] < 0.005
 
+
 class _RecordsRows(_InteractionLogistic):
     """The product-term expert, noting which rows each of its fits (and clones') saw."""
 
