@@ -1,4 +1,4 @@
-"""The inner-CV scorer of the default experts' logistic fits."""
+"""The inner CV of the default experts' logistic fits: its folds and its scorer."""
 
 import numpy as np
 import pytest
@@ -6,8 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegressionCV
 from sklearn.metrics import get_scorer
+from sklearn.model_selection import StratifiedKFold
 
-from skpoe._engine._terms import _logistic_cv, _neg_log_loss
+from skpoe._engine._terms import _CS, _HOLDOUT_MIN_CLASS, _InnerFolds, _logistic_cv, _neg_log_loss
 
 
 def _data(n_classes, seed, labels=None):
@@ -45,3 +46,48 @@ def test_the_scorer_equals_neg_log_loss_on_a_fitted_model(seed, scale, weighted,
     ours = _neg_log_loss(model, X * scale, y, sample_weight=weight)
     assert np.isfinite(ours)
     np.testing.assert_allclose(ours, theirs, rtol=1e-9)
+
+
+def _labels(counts):
+    return np.repeat(np.arange(len(counts)), counts)
+
+
+def test_below_the_threshold_the_inner_folds_are_sklearns_five():
+    # the choice of C on every table short of the threshold is what cv=5 made it
+    y = np.random.default_rng(0).permutation(_labels([40, 25, 35]))
+    X = np.zeros((len(y), 1))
+    ours = list(_InnerFolds(holdout_min_class=26).split(X, y))
+    theirs = list(StratifiedKFold(5).split(X, y))
+    assert len(ours) == _InnerFolds(holdout_min_class=26).get_n_splits(X, y) == 5
+    for (train, test), (train_, test_) in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(train, train_)
+        np.testing.assert_array_equal(test, test_)
+
+
+def test_every_class_above_the_threshold_gives_the_first_fold_alone():
+    y = np.random.default_rng(1).permutation(_labels([60, 80]))
+    X = np.zeros((len(y), 1))
+    folds = _InnerFolds(holdout_min_class=60)
+    [(train, test)] = list(folds.split(X, y))
+    first_train, first_test = next(StratifiedKFold(5).split(X, y))
+    np.testing.assert_array_equal(test, first_test)
+    np.testing.assert_array_equal(train, first_train)
+    assert folds.get_n_splits(X, y) == 1
+    assert folds.get_n_splits() == 5  # without labels, what cv=5 says
+
+
+def test_one_rare_class_keeps_five_folds():
+    # the threshold is on the least frequent class: events, not rows, make a table large
+    y = _labels([10_000, 300])
+    assert _InnerFolds().get_n_splits(None, y) == 5
+    assert len(list(_InnerFolds().split(np.zeros((len(y), 1)), y))) == 5
+
+
+def test_the_logistic_experts_choose_c_on_one_fold_of_a_large_table():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2 * _HOLDOUT_MIN_CLASS, 2))
+    y = _labels([_HOLDOUT_MIN_CLASS] * 2)
+    large = _logistic_cv().fit(X, y)
+    assert _scores(large).size == len(_CS)  # one fold's score per C
+    small = _logistic_cv().fit(X[::3], y[::3])
+    assert _scores(small).size == 5 * len(_CS)
