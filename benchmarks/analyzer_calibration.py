@@ -218,6 +218,8 @@ def mlp():
 ROWS = {
     "additive-1000": (additive_nonlinear, 1000, scaled_lr, products, [("inter", "<=", 3)]),
     "additive-12000": (additive_nonlinear, 12000, scaled_lr, products, [("inter", "<=", 3)]),
+    # every class >= 5,000 times in a training fold: C chosen on one inner fold
+    "additive-20000": (additive_nonlinear, 20000, scaled_lr, products, [("inter", "<=", 3)]),
     "additive-mlp-1000": (additive_nonlinear, 1000, scaled_lr, mlp, [("inter", "<=", 5)]),
     "xor-300": (xor, 300, scaled_lr, products, [("inter", ">=", 40)]),
     "xor-1000": (xor, 1000, scaled_lr, products, [("inter", ">=", 50), ("regime=inter", ">=", 48)]),
