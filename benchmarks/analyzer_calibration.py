@@ -22,6 +22,7 @@ import argparse
 import sys
 import time
 import warnings
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skpoe import ModalityDependencyAnalyzer
+from skpoe._engine import _terms
 from skpoe._engine._defaults import _imputed_logistic, _interaction_logistic
 
 
@@ -104,6 +106,14 @@ def few_events_additive(n, rng):
     a, b = rng.normal(size=(n, 3)), rng.normal(size=(n, 3))
     logit = 0.55 * a[:, 0] + 0.3 * (a[:, 0] ** 2 - 1) + 0.55 * b[:, 0] + 0.3 * (b[:, 0] ** 2 - 1)
     y = rng.uniform(size=n) < _sigmoid(_few_events(logit))
+    return (*_frame([a, b]), y.astype(int))
+
+
+def weak_interaction(n, rng):
+    """:func:`additive_nonlinear` plus a weak product ``0.2 a0 b0`` (for large n)."""
+    a, b = rng.normal(size=(n, 3)), rng.normal(size=(n, 3))
+    y = rng.uniform(size=n) < _sigmoid(1.5 * (a[:, 0] ** 2 - 1) + 1.5 * (b[:, 0] ** 2 - 1)
+                                       + 0.2 * a[:, 0] * b[:, 0])
     return (*_frame([a, b]), y.astype(int))
 
 
@@ -218,8 +228,14 @@ def mlp():
 ROWS = {
     "additive-1000": (additive_nonlinear, 1000, scaled_lr, products, [("inter", "<=", 3)]),
     "additive-12000": (additive_nonlinear, 12000, scaled_lr, products, [("inter", "<=", 3)]),
-    # every class >= 5,000 times in a training fold: C chosen on one inner fold
+    # every class >= 5,000 times in a training fold: C chosen on one inner fold; the
+    # power row beside the same with five inner folds (like with like)
     "additive-20000": (additive_nonlinear, 20000, scaled_lr, products, [("inter", "<=", 3)]),
+    "weak-inter-20000": (weak_interaction, 20000, scaled_lr, products,
+                               [("inter", ">=", 40)]),
+    "weak-inter-20000-5-folds": (weak_interaction, 20000, scaled_lr, products,
+                                          [("inter", None, None)],
+                                          {"holdout_min_class": np.inf}),
     "additive-mlp-1000": (additive_nonlinear, 1000, scaled_lr, mlp, [("inter", "<=", 5)]),
     "xor-300": (xor, 300, scaled_lr, products, [("inter", ">=", 40)]),
     "xor-1000": (xor, 1000, scaled_lr, products, [("inter", ">=", 50), ("regime=inter", ">=", 48)]),
@@ -261,16 +277,20 @@ def _one(row, seed, n_override):
     X, modalities, y = make(n_override or n, rng)
     params = {**({"n_repeats": 1} if n_override else {}),  # --quick: a smoke test
               **(params[0] if params else {})}
-    analyzer = ModalityDependencyAnalyzer(
-        [(name, intra(), cols) for name, cols in modalities.items()],
-        inter_estimator=inter if inter in (None, "drop") else inter(),
-        cv=3 if n_override else 5,
-        random_state=seed, **params,
-    )
-    # one thread per worker (BLAS and HGB's OpenMP): the workers are the parallelism
-    with warnings.catch_warnings(record=True) as caught, threadpool_limits(1):
-        warnings.simplefilter("always")  # recorded, not shown (MLP convergence warnings)
-        analyzer.fit(X, y)
+    # the rows per class from which the logistic experts choose C on one inner fold
+    # (np.inf: always five), for the experts built and fitted here only
+    holdout = params.pop("holdout_min_class", _terms._HOLDOUT_MIN_CLASS)
+    with mock.patch.object(_terms, "_HOLDOUT_MIN_CLASS", holdout):
+        analyzer = ModalityDependencyAnalyzer(
+            [(name, intra(), cols) for name, cols in modalities.items()],
+            inter_estimator=inter if inter in (None, "drop") else inter(),
+            cv=3 if n_override else 5,
+            random_state=seed, **params,
+        )
+        # one thread per worker (BLAS and HGB's OpenMP): the workers are the parallelism
+        with warnings.catch_warnings(record=True) as caught, threadpool_limits(1):
+            warnings.simplefilter("always")  # recorded, not shown (MLP convergence warnings)
+            analyzer.fit(X, y)
     deps = analyzer.dependencies_
     return {
         "clustered": any("repeated measures" in str(w.message) for w in caught),

@@ -107,7 +107,10 @@ class _InnerFolds(BaseCrossValidator):
 
 def _logistic_cv():
     """Logistic regression whose ``C`` is chosen by inner CV on log-loss (:class:`_InnerFolds`)."""
-    model = LogisticRegressionCV(Cs=np.array(_CS), cv=_InnerFolds(), scoring=_neg_log_loss,
+    # the threshold read at each call: benchmarks/analyzer_calibration.py sets it for
+    # one row to compare one inner fold with five on the same data
+    folds = _InnerFolds(holdout_min_class=_HOLDOUT_MIN_CLASS)
+    model = LogisticRegressionCV(Cs=np.array(_CS), cv=folds, scoring=_neg_log_loss,
                                  l1_ratios=(0.0,), max_iter=1000)
     if "use_legacy_attributes" in model.get_params():  # scikit-learn >= 1.8 warns without
         model.set_params(use_legacy_attributes=False)
