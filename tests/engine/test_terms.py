@@ -8,6 +8,7 @@ from sklearn.linear_model import LogisticRegressionCV
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import StratifiedKFold
 
+from skpoe._engine import _terms
 from skpoe._engine._terms import _CS, _HOLDOUT_MIN_CLASS, _InnerFolds, _logistic_cv, _neg_log_loss
 
 
@@ -91,3 +92,12 @@ def test_the_logistic_experts_choose_c_on_one_fold_of_a_large_table():
     assert _scores(large).size == len(_CS)  # one fold's score per C
     small = _logistic_cv().fit(X[::3], y[::3])
     assert _scores(small).size == 5 * len(_CS)
+
+
+def test_the_threshold_is_read_when_an_expert_is_built(monkeypatch):
+    # benchmarks/analyzer_calibration.py sets it for one row (five folds at 20,000 rows)
+    X, y = _data(2, 0)
+    monkeypatch.setattr(_terms, "_HOLDOUT_MIN_CLASS", 10)
+    assert _scores(_logistic_cv().fit(X, y)).size == len(_CS)
+    monkeypatch.setattr(_terms, "_HOLDOUT_MIN_CLASS", np.inf)
+    assert _scores(_logistic_cv().fit(X, y)).size == 5 * len(_CS)
